@@ -1,0 +1,69 @@
+# Ally: two commands do everything: `make run` and `make test`.
+# Each target sets up what it needs first, so each works alone on a fresh machine.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV      := .venv
+PY        := $(VENV)/bin/python
+RASA      := $(VENV)/bin/rasa
+SPACY_DIR := build/spacy/en_ally_blank
+MODEL     := models/ally.tar.gz
+
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export PYTHONWARNINGS := ignore
+
+TRAIN_INPUTS := config.yml domain.yml $(wildcard data/*.yml) \
+                $(wildcard ally/nlu/*.py) ally/nlu/safety_lexicon.yml $(SPACY_DIR)/meta.json
+
+.PHONY: help setup train run test validate test-stories test-unit evaluate countries constraints clean
+
+help: ## Show the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
+
+setup: $(VENV)/.installed $(SPACY_DIR)/meta.json ## Create .venv, install pinned packages, build the spaCy blank pipeline
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
+	@test -x $(PY) || "$$(scripts/find_python.sh)" -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade "pip==24.0"
+	$(PY) -m pip install --quiet -r requirements-dev.txt -c constraints.txt
+	$(PY) -m pip check
+	@touch $@
+
+$(SPACY_DIR)/meta.json: scripts/build_spacy_pipeline.py data/lookups.yml data/countries.yml $(VENV)/.installed
+	$(PY) scripts/build_spacy_pipeline.py $(SPACY_DIR)
+
+countries: $(VENV)/.installed ## Regenerate data/countries.yml from actions/helplines.yml
+	$(PY) scripts/generate_country_data.py
+
+train: $(MODEL) ## Train the model (only when data, domain or config changed)
+
+$(MODEL): $(TRAIN_INPUTS) | setup
+	$(RASA) train --fixed-model-name ally --out models
+
+run: setup $(MODEL) ## Start the action server and the Rasa server (Ctrl-C stops both)
+	scripts/run.sh
+
+validate: setup ## Check the training data and domain for errors
+	$(RASA) data validate --fail-on-warnings --max-history 5
+
+test-stories: $(MODEL) ## Run tests/test_stories.yml through the trained model
+	$(RASA) test core --model $(MODEL) --stories tests/test_stories.yml \
+	  --fail-on-prediction-errors --out results/stories
+
+test-unit: setup $(MODEL) ## Run the pytest suite (starts real servers where needed)
+	$(PY) -m pytest
+
+test: setup $(MODEL) validate test-stories test-unit ## Everything: validation, test stories, pytest
+
+evaluate: setup ## 5-fold NLU cross-validation; report in results/nlu-cv and docs/nlu-quality.md
+	$(RASA) test nlu --nlu data --config config.yml --cross-validation --folds 5 --runs 1 --out results/nlu-cv
+	$(PY) scripts/nlu_quality_report.py results/nlu-cv docs/nlu-quality.md
+
+constraints: ## Refresh constraints.txt from the current .venv
+	$(PY) -m pip freeze --exclude-editable | sed '1i # Full resolved dependency set (pip freeze of a working .venv). Refresh: make constraints' > constraints.txt
+
+clean: ## Remove build outputs (keeps .venv)
+	rm -rf build models results .pytest_cache

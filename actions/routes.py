@@ -1,0 +1,140 @@
+"""Decide who a young person should be handed to: pure logic, no Rasa.
+
+Given the directory, a country (or none), the scenario and the age band,
+`plan_handoff` returns everything a reply needs: the helpline and whether it
+is open, 24/7 alternatives, the emergency numbers and the reporting or
+removal routes that fit. actions/messages.py turns a plan into words.
+"""
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import List, Optional
+from zoneinfo import ZoneInfo
+
+from actions.directory import Directory
+
+# Scenarios where an image of the user exists or is threatened: removal routes apply.
+IMAGE_SCENARIOS = {"sextortion", "image_shared"}
+# Scenarios about an adult grooming or exploiting a child: police and hotline routes apply.
+EXPLOITATION_SCENARIOS = IMAGE_SCENARIOS | {
+    "asked_for_images", "offer_to_meet", "gifts_or_money", "secrecy_request",
+    "job_or_travel_offer", "received_sexual_content", "webcam_request",
+    "personal_info_request", "uneasy_contact", "friend_at_risk",
+}
+REPORTING_SCENARIOS = EXPLOITATION_SCENARIOS | {"how_to_report"}
+# National route kinds that fit each kind of problem.
+HOTLINE_SCENARIOS = IMAGE_SCENARIOS | {"received_sexual_content", "how_to_report", "friend_at_risk"}
+# The main regions whose emergency numbers the generic help lists.
+MAIN_EMERGENCY_REGIONS = ["GB", "US", "CA", "AU", "NZ"]
+
+
+@dataclass(frozen=True)
+class Link:
+    id: str
+    name: str
+    url: Optional[str]
+    kind: str          # removal | police | hotline | advice | directory | helpline
+    phone: Optional[str] = None
+
+
+@dataclass
+class HandoffPlan:
+    scenario: Optional[str]
+    country: Optional[object] = None          # directory Country, None if unknown
+    helpline: Optional[object] = None         # directory Helpline
+    open_now: Optional[bool] = None
+    next_opening: Optional[datetime] = None
+    alternatives: List[object] = field(default_factory=list)   # helplines open 24/7
+    crisis_lines: List[object] = field(default_factory=list)
+    emergency_numbers: List[str] = field(default_factory=list)
+    routes: List[Link] = field(default_factory=list)
+
+
+def plan_handoff(
+    directory: Directory,
+    country_code: Optional[str],
+    scenario: Optional[str],
+    age_band: Optional[str],
+    now: Optional[datetime] = None,
+    language: Optional[str] = None,
+) -> HandoffPlan:
+    now = now or datetime.now(timezone.utc)
+    country = directory.country(country_code) if country_code else None
+    plan = HandoffPlan(scenario=scenario, country=country)
+    if country is None:
+        plan.routes = removal_routes(directory, None, scenario, age_band)
+        return plan
+
+    plan.emergency_numbers = list(country.emergency_numbers)
+    plan.crisis_lines = list(country.crisis_lines)
+    adult = age_band == "adult"
+    plan.helpline = country.helpline_for(language=language, adult=adult)
+    if plan.helpline is not None:
+        hours = plan.helpline.hours
+        plan.open_now = hours.is_open(now)
+        if not plan.open_now:
+            plan.next_opening = hours.next_opening(now)
+            plan.alternatives = [
+                line for line in country.helplines + country.crisis_lines
+                if line is not plan.helpline and line.hours.is_open(now)
+            ]
+    plan.routes = removal_routes(directory, country, scenario, age_band) + national_routes(
+        country, scenario
+    )
+    return plan
+
+
+def removal_routes(directory: Directory, country, scenario: Optional[str], age_band: Optional[str]) -> List[Link]:
+    """Image removal services that fit the age and country (minors by default)."""
+    if scenario not in IMAGE_SCENARIOS:
+        return []
+    services = directory.international
+    if age_band == "adult":
+        return [_service_link(services["stopncii"], "removal")]
+    links = []
+    if country is not None:
+        # National removal first: Report Remove in the UK, NeedHelpNow.ca in Canada.
+        if "GB" in services["report-remove"].countries and country.code == "GB":
+            links.append(_service_link(services["report-remove"], "removal"))
+        links += [_route_link(r, "removal") for r in country.reporting if r.kind == "image_removal"]
+    links.append(_service_link(services["take-it-down"], "removal"))
+    return links
+
+
+def national_routes(country, scenario: Optional[str]) -> List[Link]:
+    """Police, hotline and advice routes of the country for this scenario."""
+    if scenario not in REPORTING_SCENARIOS:
+        return []
+    links = []
+    for route in country.reporting:
+        if route.kind == "police_online" or route.kind in ("regulator", "online_safety"):
+            links.append(_route_link(route, "police" if route.kind == "police_online" else "advice"))
+        elif route.kind == "inhope_hotline" and scenario in HOTLINE_SCENARIOS:
+            links.append(_route_link(route, "hotline"))
+    return links
+
+
+def generic_help(directory: Directory) -> dict:
+    """Help for a user whose country is unknown: 116 111, CHI's directory, emergency numbers."""
+    eu = directory.international["eu-116111"]
+    emergency = {}
+    for code in MAIN_EMERGENCY_REGIONS:
+        country = directory.country(code)
+        if country and country.emergency_numbers:
+            emergency[country.name] = country.emergency_numbers[0]
+    return {
+        "eu_116111": eu,
+        "chi_directory": directory.international["chi-directory"],
+        "emergency": emergency,
+    }
+
+
+def local_time(plan: HandoffPlan, moment: datetime) -> datetime:
+    return moment.astimezone(ZoneInfo(plan.country.timezone)) if plan.country else moment
+
+
+def _service_link(service, kind: str) -> Link:
+    return Link(id=service.id, name=service.name, url=service.url, kind=kind, phone=getattr(service, "phone", None))
+
+
+def _route_link(route, kind: str) -> Link:
+    return Link(id=route.id, name=route.name, url=route.url, kind=kind, phone=getattr(route, "phone", None))

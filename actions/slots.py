@@ -1,0 +1,87 @@
+"""Turn what the user said (or the embedding site sent) into clean slot values.
+
+Runs after every user message as Rasa's `action_validate_slot_mappings`.
+Slots only ever hold normalised values: an ISO 3166-1 alpha-2 code and an
+age band. Raw entity text is replaced or dropped here.
+"""
+from typing import Any, Dict, Optional, Text
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import ValidationAction
+from rasa_sdk.types import DomainDict
+
+from actions.age import band_from_entity_or_metadata
+from actions.country import resolve_country
+from actions.directory import load_directory
+
+
+def known_country_names() -> Dict[str, list]:
+    return {code: list(c.names) + [c.name] for code, c in load_directory().countries.items()}
+
+
+def metadata_of(tracker: Tracker) -> Dict[Text, Any]:
+    metadata = (tracker.latest_message or {}).get("metadata") or {}
+    return metadata if isinstance(metadata, dict) else {}
+
+
+def country_from_metadata(tracker: Tracker) -> Optional[str]:
+    value = metadata_of(tracker).get("country")
+    if not isinstance(value, str):
+        return None
+    match = resolve_country(value, known_country_names())
+    return match.code if match else None
+
+
+class ValidateSlotMappings(ValidationAction):
+    def name(self) -> Text:
+        return "action_validate_slot_mappings"
+
+    # --- custom mappings: metadata from the embedding site --------------
+    async def extract_country(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        # Metadata counts as if the user had said it, but never overrides
+        # what the user said themselves ("I'm actually in Ireland").
+        if tracker.get_slot("country"):
+            return {}
+        code = country_from_metadata(tracker)
+        return {"country": code} if code else {}
+
+    async def extract_age_band(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        if tracker.get_slot("age_band"):
+            return {}
+        band = band_from_entity_or_metadata(metadata_of(tracker).get("age"))
+        return {"age_band": band} if band else {}
+
+    # --- validation of entity values -------------------------------------
+    async def validate_country(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        match = resolve_country(str(value or ""), known_country_names())
+        if match is None:
+            # Keep the previous country: an unknown word must not erase it.
+            return {"country": _previous_code(tracker)}
+        if match.kind == "nationality":
+            # "I'm Swedish" is not "I live in Sweden": ask before using it.
+            return {"country": _previous_code(tracker), "country_candidate": match.code}
+        return {"country": match.code, "country_candidate": None}
+
+    async def validate_age_band(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        return {"age_band": band_from_entity_or_metadata(value)}
+
+
+def _is_code(value: Any) -> bool:
+    return isinstance(value, str) and len(value) == 2 and value.isupper()
+
+
+def _previous_code(tracker: Tracker) -> Optional[str]:
+    # The slot already holds the new raw entity value; look one event back.
+    for event in reversed(tracker.events[:-1]):
+        if event.get("event") == "slot" and event.get("name") == "country" and _is_code(event.get("value")):
+            return event["value"]
+    return None

@@ -1,0 +1,63 @@
+"""Answer safely when the action server is down or slow.
+
+Rasa 3.6 swallows a failed custom action ("the actions events are lost") and
+the user hears nothing more, and it waits up to five minutes for an answer.
+For a child in distress both are unacceptable, so every custom action call is
+bounded by a timeout and, when it fails, the bot sends a static response from
+the domain instead: `utter_<name>_offline` for `action_<name>` if the domain
+has it, else `utter_offline_help` (guidance and generic helplines).
+
+Slot validation actions are left alone: Rasa already handles their failure
+without telling the user anything, which is right for them.
+"""
+import asyncio
+import logging
+import os
+from typing import Any, List
+
+from rasa.core.actions.action import RemoteAction, create_bot_utterance
+from rasa.shared.exceptions import RasaException
+
+logger = logging.getLogger(__name__)
+
+GENERIC_OFFLINE_RESPONSE = "utter_offline_help"
+TIMEOUT_SECONDS = float(os.environ.get("ALLY_ACTION_TIMEOUT", "8"))
+
+
+def offline_response_name(action_name: str, responses: Any) -> str:
+    specific = "utter_" + action_name.replace("action_", "", 1) + "_offline"
+    return specific if specific in responses else GENERIC_OFFLINE_RESPONSE
+
+
+def _is_validation(action_name: str) -> bool:
+    return action_name.startswith("validate_") or action_name == "action_validate_slot_mappings"
+
+
+_original_run = RemoteAction.run
+
+
+async def _run_with_fallback(self: RemoteAction, output_channel, nlg, tracker, domain) -> List[Any]:
+    if _is_validation(self.name()):
+        try:
+            return await asyncio.wait_for(
+                _original_run(self, output_channel, nlg, tracker, domain), TIMEOUT_SECONDS
+            )
+        except asyncio.TimeoutError as error:  # Rasa handles RasaException here
+            raise RasaException(f"{self.name()} timed out") from error
+    try:
+        return await asyncio.wait_for(
+            _original_run(self, output_channel, nlg, tracker, domain), TIMEOUT_SECONDS
+        )
+    except Exception as error:  # connection refused, timeout, HTTP 5xx, bad answer
+        response = offline_response_name(self.name(), domain.responses)
+        logger.warning(
+            "Custom action %s failed (%s); sending %s instead.",
+            self.name(), type(error).__name__, response,
+        )
+        message = await nlg.generate(response, tracker, output_channel.name())
+        return [create_bot_utterance(message)] if message else []
+
+
+def install() -> None:
+    if RemoteAction.run is not _run_with_fallback:
+        RemoteAction.run = _run_with_fallback  # type: ignore[assignment]

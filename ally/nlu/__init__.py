@@ -1,0 +1,1 @@
+"""Ally's NLU components (loaded by config.yml)."""

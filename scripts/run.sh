@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Start Ally: the action server, then the Rasa server; Ctrl-C stops both.
+# Settings (environment): ALLY_HOST (127.0.0.1), ALLY_PORT (5005),
+# ALLY_ACTION_PORT (5055), ALLY_LOG_LEVEL (info | debug).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 PYTHONWARNINGS=ignore
+host=${ALLY_HOST:-127.0.0.1}
+port=${ALLY_PORT:-5005}
+action_port=${ALLY_ACTION_PORT:-5055}
+level_flag=()
+[ "${ALLY_LOG_LEVEL:-info}" = debug ] && level_flag=(--debug)
+
+pids=()
+stop() { trap - INT TERM EXIT; kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
+trap stop INT TERM EXIT
+
+wait_for() {  # url, name, pid
+  for _ in $(seq 1 240); do
+    if curl -fsS -o /dev/null "$1" 2>/dev/null; then return 0; fi
+    kill -0 "$3" 2>/dev/null || { echo "$2 exited during start-up" >&2; exit 1; }
+    sleep 0.5
+  done
+  echo "$2 did not start within 120 s" >&2; exit 1
+}
+
+.venv/bin/rasa run actions --port "$action_port" "${level_flag[@]}" &
+pids+=($!)
+wait_for "http://127.0.0.1:$action_port/health" "The action server" "${pids[-1]}"
+
+.venv/bin/rasa run --model models/ally.tar.gz --endpoints endpoints.yml --credentials credentials.yml \
+  --interface "$host" --port "$port" --cors "http://$host:$port" "${level_flag[@]}" &
+pids+=($!)
+wait_for "http://$host:$port/" "The Rasa server" "${pids[-1]}"
+
+cat <<MSG
+
+  Ally is running.
+    REST channel:   POST http://$host:$port/webhooks/rest/webhook
+                    curl -s http://$host:$port/webhooks/rest/webhook -H 'Content-Type: application/json' \\
+                      -d '{"sender": "demo", "message": "someone on snap keeps asking me for pics", "metadata": {"country": "GB"}}'
+    Action server:  http://127.0.0.1:$action_port (health: /health)
+  Press Ctrl-C to stop both servers.
+
+MSG
+wait -n "${pids[@]}"
