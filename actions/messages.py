@@ -17,6 +17,12 @@ ROUTE_LEADS = {
 }
 
 
+def in_country(name: str) -> str:
+    """"the United Kingdom", "the Netherlands", but "Sweden"."""
+    needs_article = name.startswith(("United ", "Czech ", "Dominican ")) or name in ("Netherlands", "Philippines")
+    return f"the {name}" if needs_article else name
+
+
 def phone_link(phone, country_code: Optional[str]) -> str:
     return f"[{phone.display}]({tel_link(phone, country_code)})"
 
@@ -27,6 +33,8 @@ def opening_phrase(plan: HandoffPlan, now: datetime) -> str:
         return "open 24/7"
     if plan.open_now:
         return "open now"
+    if plan.open_now is None:  # hours not confirmed in the directory
+        return "check their website for opening hours"
     if plan.next_opening is None:
         return "closed now"
     opens = local_time(plan, plan.next_opening)
@@ -40,7 +48,7 @@ def helpline_line(plan: HandoffPlan, now: datetime) -> str:
     line = plan.helpline
     code = plan.country.code
     phones = " or ".join(phone_link(p, code) for p in line.phones[:2])
-    text = f"In {plan.country.name} you can talk to {line.name}"
+    text = f"In {in_country(plan.country.name)} you can talk to {line.name}"
     if phones:
         text += f": call {phones}"
     text += f" ({opening_phrase(plan, now)})."
@@ -62,6 +70,18 @@ def alternative_lines(plan: HandoffPlan, now: datetime) -> List[str]:
     return lines
 
 
+def crisis_lines(plan: HandoffPlan) -> List[str]:
+    """Suicide and crisis lines: shown at once for self-harm."""
+    lines = []
+    for crisis in plan.crisis_lines[:1]:
+        phones = " or ".join(phone_link(p, plan.country.code) for p in crisis.phones[:1])
+        how = f"call {phones}" if phones else ""
+        if crisis.text:
+            how += ("; " if how else "") + crisis.text.display
+        lines.append(f"• If you're thinking about hurting yourself or ending your life: {crisis.name}" + (f", {how}" if how else ""))
+    return lines
+
+
 def emergency_line(plan: HandoffPlan) -> Optional[str]:
     if not plan.emergency_numbers:
         return None
@@ -75,10 +95,12 @@ def compact_reply(plan: HandoffPlan, now: datetime) -> str:
     if plan.helpline is not None:
         parts.append(helpline_line(plan, now))
     else:
-        parts.append(f"{plan.country.name} has no child helpline in my list yet.")
+        parts.append(f"I don't know a child helpline in {in_country(plan.country.name)} yet.")
     parts += alternative_lines(plan, now)
+    if plan.scenario == "self_harm":
+        parts += crisis_lines(plan)
     parts += route_lines(plan.routes)
-    if plan.helpline is None or not plan.open_now:
+    if plan.helpline is None or not plan.open_now or plan.scenario == "self_harm":
         extra = emergency_line(plan)
         if extra:
             parts.append(extra)
@@ -91,7 +113,7 @@ def full_reply(plan: HandoffPlan, now: datetime) -> str:
     if line is None:
         return compact_reply(plan, now)
     code = plan.country.code
-    parts = [f"Here's how to reach {line.name} in {plan.country.name} ({opening_phrase(plan, now)}):"]
+    parts = [f"Here's how to reach {line.name} in {in_country(plan.country.name)} ({opening_phrase(plan, now)}):"]
     for phone in line.phones:
         note = f" ({phone.note})" if phone.note else ""
         parts.append(f"• Call {phone_link(phone, code)}{note}")
@@ -102,10 +124,8 @@ def full_reply(plan: HandoffPlan, now: datetime) -> str:
     if line.website and line.website != line.chat_url:
         parts.append(f"• Website: {line.website}")
     parts += alternative_lines(plan, now)
-    for crisis in plan.crisis_lines[:1]:
-        phones = " or ".join(phone_link(p, code) for p in crisis.phones[:1])
-        if plan.scenario == "self_harm" or not plan.open_now:
-            parts.append(f"• If you're thinking about ending your life: {crisis.name}" + (f", call {phones}" if phones else ""))
+    if plan.scenario == "self_harm":
+        parts += crisis_lines(plan)
     parts += route_lines(plan.routes)
     extra = emergency_line(plan)
     if extra:
@@ -115,7 +135,10 @@ def full_reply(plan: HandoffPlan, now: datetime) -> str:
 
 def emergency_list(directory) -> str:
     """"112 in Europe, 999 in the United Kingdom, 911 in the United States, ..." from the directory."""
-    regions = [f"{number} in {name}" for name, number in generic_help(directory)["emergency"].items()]
+    by_number: Dict[str, List[str]] = {}
+    for name, number in generic_help(directory)["emergency"].items():
+        by_number.setdefault(number, []).append(in_country(name))
+    regions = [f"{number} in {' and '.join(names)}" for number, names in by_number.items()]
     return ", ".join(["112 in Europe"] + regions)
 
 

@@ -47,6 +47,7 @@ def build(output_dir: Path) -> None:
     ruler.add_patterns(patterns)
     nlp.meta["name"] = "ally_blank"
     nlp.meta["description"] = "Blank English pipeline with Ally's EntityRuler (no weights)"
+    output_dir.parent.mkdir(parents=True, exist_ok=True)
     nlp.to_disk(output_dir)
     print(f"spaCy pipeline with {len(patterns)} ruler patterns written to {output_dir}")
 

@@ -1,0 +1,173 @@
+"""Every custom action, run in-process with rasa_sdk's real Tracker and dispatcher."""
+import asyncio
+from typing import Optional
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.handoff import ActionAgeNoted, ActionEmergency, ActionHandoff, ActionShareHelpline
+from actions.slots import ValidateSlotMappings
+
+SLOTS = {"country": None, "age_band": None, "country_candidate": None, "awaiting_country": None, "scenario": None}
+
+
+def tracker(intent: str, slots: Optional[dict] = None, metadata: Optional[dict] = None, events=None, entities=None):
+    return Tracker(
+        sender_id="test", slots={**SLOTS, **(slots or {})},
+        latest_message={"intent": {"name": intent, "confidence": 0.99}, "entities": entities or [],
+                        "metadata": metadata or {}},
+        events=events or [], paused=False, followup_action=None, active_loop={},
+        latest_action_name="action_listen",
+    )
+
+
+def run(action, t):
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, t, {}))
+    return dispatcher.messages, {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+def text(messages):
+    return "\n".join(m.get("text") or "" for m in messages)
+
+
+# --- action_share_helpline ---------------------------------------------------
+
+@pytest.mark.parametrize("country,name,number", [
+    ("GB", "Childline", "0800 1111"),
+    ("SE", "BRIS", "116 111"),
+    ("US", "Childhelp", "1-800-422-4453"),
+    ("AU", "Kids Helpline", "1800 55 1800"),
+])
+def test_share_helpline_shows_the_helpline_when_the_country_is_known(country, name, number):
+    messages, slots = run(ActionShareHelpline(), tracker("sextortion", {"country": country}))
+    assert name in text(messages) and number in text(messages)
+    assert "Take It Down" in text(messages)
+    handoff = messages[0]["custom"]["ally_handoff"]
+    assert handoff["country"] == country and handoff["helpline"]["name"].startswith(name)
+    assert handoff["helpline"]["phones"][0]["tel"].startswith("tel:")
+    assert slots == {"scenario": "sextortion"}
+
+
+def test_share_helpline_asks_for_the_country_once():
+    messages, slots = run(ActionShareHelpline(), tracker("asked_for_images"))
+    assert messages[0]["response"] == "utter_ask_country"
+    assert slots["awaiting_country"] is True
+
+
+def test_share_helpline_does_not_ask_twice_and_gives_generic_help():
+    asked = [{"event": "slot", "name": "awaiting_country", "value": True}]
+    messages, slots = run(ActionShareHelpline(), tracker("webcam_request", events=asked))
+    assert "116 111" in text(messages)
+    assert "childhelplineinternational.org/helplines" in text(messages)
+    assert "awaiting_country" not in slots
+
+
+def test_share_helpline_checks_a_nationality_before_using_it():
+    messages, slots = run(ActionShareHelpline(), tracker("sextortion", {"country_candidate": "SE"}))
+    assert messages[0]["response"] == "utter_confirm_country"
+    assert messages[0]["country_candidate_name"] == "Sweden"
+    assert slots["awaiting_country"] is True
+
+
+# --- action_handoff -------------------------------------------------------------
+
+def test_handoff_full_reply_for_a_known_country():
+    messages, slots = run(ActionHandoff(), tracker("ask_helpline", {"country": "IE", "scenario": "image_shared"}))
+    body = text(messages)
+    assert "ISPCC Childline" in body and "(tel:" in body and "50101" in body
+    assert "Take It Down" in body
+    assert slots["awaiting_country"] is False
+
+
+def test_handoff_without_country_gives_international_help():
+    messages, _ = run(ActionHandoff(), tracker("deny", {"awaiting_country": True}))
+    body = text(messages)
+    assert "116 111" in body and "childhelplineinternational.org/helplines" in body
+    for number in ("112", "999", "911", "000", "111"):
+        assert number in body
+
+
+def test_handoff_confirmed_nationality_becomes_the_country():
+    messages, slots = run(ActionHandoff(), tracker("affirm", {"country_candidate": "SE"}))
+    assert slots["country"] == "SE" and slots["country_candidate"] is None
+    assert "BRIS" in text(messages)
+
+
+def test_handoff_denied_nationality_asks_where_they_live():
+    messages, slots = run(ActionHandoff(), tracker("deny", {"country_candidate": "SE"}))
+    assert messages[0]["response"] == "utter_ask_country"
+    assert slots["country_candidate"] is None and slots["awaiting_country"] is True
+
+
+# --- action_emergency -----------------------------------------------------------
+
+@pytest.mark.parametrize("country,number", [("GB", "999"), ("US", "911"), ("AU", "000"), ("NZ", "111"), ("SE", "112")])
+def test_emergency_number_comes_first(country, number):
+    messages, _ = run(ActionEmergency(), tracker("immediate_danger", {"country": country}))
+    assert text(messages).startswith(f"Call [{number}](tel:{number}) now")
+
+
+def test_emergency_without_country_lists_the_main_numbers_first():
+    messages, _ = run(ActionEmergency(), tracker("immediate_danger"))
+    body = text(messages)
+    assert body.startswith("Call the emergency number now")
+    for number in ("112", "999", "911", "000", "111"):
+        assert number in body
+
+
+# --- action_age_noted -----------------------------------------------------------
+
+def test_age_noted_for_a_young_person():
+    messages, _ = run(ActionAgeNoted(), tracker("inform_age", {"age_band": "13_15"}))
+    assert messages[0]["response"] == "utter_age_noted"
+
+
+def test_age_noted_for_an_adult_gives_parent_routes():
+    messages, _ = run(ActionAgeNoted(), tracker("inform_age", {"age_band": "adult", "country": "DE"}))
+    assert messages[0]["response"] == "utter_age_noted_adult"
+    assert "Elterntelefon" in text(messages)
+
+
+# --- action_validate_slot_mappings ---------------------------------------------
+
+def validate(t):
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ValidateSlotMappings().run(dispatcher, t, {"slots": {
+        "country": {"mappings": [{"type": "from_entity", "entity": "country"}, {"type": "custom"}]},
+        "age_band": {"mappings": [{"type": "from_entity", "entity": "age"}, {"type": "custom"}]},
+    }}))
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+def extracted(slot, value):
+    # The events Rasa's action_extract_slots leaves before calling the validation action.
+    return [{"event": "user"}, {"event": "slot", "name": slot, "value": value}]
+
+
+@pytest.mark.parametrize("raw,code", [("sverige", "SE"), ("SE", "SE"), ("scotland", "GB"), ("irland", "IE"), ("🇳🇿", "NZ")])
+def test_country_entity_is_normalised(raw, code):
+    assert validate(tracker("inform_country", {"country": raw}, events=extracted("country", raw)))["country"] == code
+
+
+def test_nationality_is_kept_as_a_candidate():
+    slots = validate(tracker("inform_country", {"country": "swedish"}, events=extracted("country", "swedish")))
+    assert slots["country_candidate"] == "SE" and slots["country"] is None
+
+
+def test_metadata_country_fills_the_slot():
+    assert validate(tracker("greet", metadata={"country": "se"}))["country"] == "SE"
+
+
+def test_metadata_never_overrides_what_the_user_said():
+    assert "country" not in validate(tracker("greet", {"country": "IE"}, metadata={"country": "GB"}))
+
+
+@pytest.mark.parametrize("raw,band", [("12", "under_13"), ("year 9", "13_15"), ("fourteen", "13_15"), ("16", "16_17"), ("34", "adult")])
+def test_age_entity_becomes_a_band(raw, band):
+    assert validate(tracker("inform_age", {"age_band": raw}, events=extracted("age_band", raw)))["age_band"] == band
+
+
+def test_metadata_age_fills_the_band():
+    assert validate(tracker("greet", metadata={"age": 14}))["age_band"] == "13_15"

@@ -1,0 +1,112 @@
+"""Checks that tell a maintainer at once when a scenario is incomplete.
+
+Every contract intent needs training examples, a rule or story, and (risk
+intents) test stories and age-band variants of its response. The static
+offline answers must agree with the helpline directory.
+"""
+import re
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTRACT = yaml.safe_load((ROOT / "tests" / "intent_contract.yml").read_text())
+DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text())
+NLU = yaml.safe_load((ROOT / "data" / "nlu.yml").read_text())["nlu"]
+RULES = yaml.safe_load((ROOT / "data" / "rules.yml").read_text())["rules"]
+STORIES = yaml.safe_load((ROOT / "data" / "stories.yml").read_text())["stories"]
+TEST_STORIES = yaml.safe_load((ROOT / "tests" / "test_stories.yml").read_text())["stories"]
+AGE_BANDS = {"under_13", "13_15", "16_17"}
+SHARED_CONTRACT = ROOT.parent / "shared" / "intent-contract.md"
+
+
+def contract_intents():
+    for group in ("risk", "help", "conversation"):
+        for intent in CONTRACT[group]:
+            yield group, intent
+
+
+def example_counts():
+    counts = Counter()
+    for item in NLU:
+        if "intent" in item:
+            counts[item["intent"]] += sum(1 for line in item["examples"].splitlines() if line.strip().startswith("- "))
+    return counts
+
+
+def intents_in(blocks):
+    return {step["intent"] for block in blocks for step in block["steps"] if "intent" in step}
+
+
+@pytest.mark.skipif(not SHARED_CONTRACT.exists(), reason="../shared is not part of a clone")
+def test_contract_copy_matches_the_shared_contract():
+    shared = set(re.findall(r"`([a-z_]+)`", SHARED_CONTRACT.read_text()))
+    ours = {intent for _, intent in contract_intents()}
+    assert ours <= shared, ours - shared
+
+
+@pytest.mark.parametrize("group,intent", list(contract_intents()))
+def test_intent_is_in_the_domain(group, intent):
+    assert intent in DOMAIN["intents"]
+
+
+@pytest.mark.parametrize("group,intent", list(contract_intents()))
+def test_intent_has_enough_training_examples(group, intent):
+    assert example_counts()[intent] >= CONTRACT["minimum_examples"][group]
+
+
+@pytest.mark.parametrize("group,intent", list(contract_intents()))
+def test_intent_has_a_rule_or_story(group, intent):
+    assert intent in intents_in(RULES) | intents_in(STORIES)
+
+
+@pytest.mark.parametrize("intent", CONTRACT["risk"])
+def test_risk_intent_has_two_test_stories(intent):
+    stories = [s for s in TEST_STORIES if any(step.get("intent") == intent for step in s["steps"])]
+    assert len(stories) >= 2
+
+
+@pytest.mark.parametrize("intent", CONTRACT["risk"])
+def test_risk_response_has_every_age_band_and_a_default(intent):
+    variants = DOMAIN["responses"][f"utter_{intent}"]
+    bands = {
+        str(c["value"]) for v in variants for c in v.get("condition", []) if c.get("name") == "age_band"
+    }
+    assert bands == AGE_BANDS
+    assert any("condition" not in v for v in variants), "a default variant (no condition) is required"
+
+
+def test_no_training_example_is_under_two_intents():
+    seen = {}
+    for item in NLU:
+        for line in item.get("examples", "").splitlines():
+            text = re.sub(r"\[([^\]]+)\]\([^)]+\)|\[([^\]]+)\]\{[^}]+\}", r"\1\2", line.strip()[2:]).lower()
+            if text:
+                assert seen.setdefault(text, item["intent"]) == item["intent"], text
+
+
+def test_country_training_data_is_generated_from_the_directory():
+    result = subprocess.run(
+        [sys.executable, "scripts/generate_country_data.py", "--check"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_offline_answers_agree_with_the_directory():
+    from actions.directory import load_directory
+
+    directory = load_directory()
+    numbers = set()
+    for country in directory.countries.values():
+        numbers |= set(country.emergency_numbers)
+        numbers |= {p.dial for line in country.helplines for p in line.phones}
+    for name in ("utter_offline_help", "utter_emergency_offline", "utter_default"):
+        for variant in DOMAIN["responses"][name]:
+            for number in re.findall(r"\b\d[\d ]{1,10}\d\b|\b\d{3}\b", variant["text"]):
+                assert number.replace(" ", "") in numbers, f"{name}: {number} is not in actions/helplines.yml"
+            for url in re.findall(r"https://\S+", variant["text"]):
+                assert url.rstrip(".") == directory.international["chi-directory"].url
