@@ -146,10 +146,12 @@ def generic_reply(directory) -> str:
     """Help when the country is unknown or the user would rather not say."""
     help_ = generic_help(directory)
     eu = help_["eu_116111"]
+    uk = directory.country("GB").helpline_for()
     return "\n".join([
         "Here's where you can find a real person to talk to:",
-        f"• {eu.phone_display} is the free child helpline in many European countries, including the UK and Ireland. Call [{eu.phone_display}](tel:{eu.phone_dial}).",
-        f"• Find the child helpline in your country: {help_['chi_directory'].url}",
+        f"• In most EU countries the child helpline is {eu.phone_display}: call [{eu.phone_display}](tel:{eu.phone_dial}). It's free.",
+        f"• In the UK, call {uk.name} on [{uk.phones[0].display}]({tel_link(uk.phones[0], 'GB')}).",
+        f"• Anywhere else, find the child helpline in your country: {help_['chi_directory'].url}",
         f"• In danger right now? Call {emergency_list(directory)}.",
     ])
 

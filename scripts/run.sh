@@ -44,4 +44,4 @@ cat <<MSG
   Press Ctrl-C to stop both servers.
 
 MSG
-wait -n "${pids[@]}"
+wait "${pids[-1]}"  # the Rasa server; if the action server dies, Rasa keeps answering with its offline help

@@ -52,11 +52,9 @@ class Servers:
         endpoints.write_text(
             (ROOT / "endpoints.yml").read_text().replace("127.0.0.1:5055", f"127.0.0.1:{self.action_port}")
         )
+        self._env, self._debug = env, debug
         if action_server:
-            self.action = self._start(
-                "actions", [str(VENV_BIN / "rasa"), "run", "actions", "--port", str(self.action_port), *debug], env
-            )
-            wait_until_up(f"http://127.0.0.1:{self.action_port}/health", self.action, "action server")
+            self.restart_action_server()
         self.rasa = self._start("rasa", [
             str(VENV_BIN / "rasa"), "run", "--model", str(MODEL), "--endpoints", str(endpoints),
             "--credentials", str(ROOT / "credentials.yml"), "--interface", "127.0.0.1",
@@ -64,10 +62,17 @@ class Servers:
         ], env)
         wait_until_up(f"http://127.0.0.1:{self.rasa_port}/", self.rasa, "Rasa server")
 
+    def restart_action_server(self) -> None:
+        self.action = self._start(
+            "actions", [str(VENV_BIN / "rasa"), "run", "actions", "--port", str(self.action_port), *self._debug],
+            self._env,
+        )
+        wait_until_up(f"http://127.0.0.1:{self.action_port}/health", self.action, "action server")
+
     def _start(self, name: str, command: List[str], env: dict) -> subprocess.Popen:
         log = self.workdir / f"{name}.log"
         self.logs[name] = log
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT)
         self.processes.append(process)
         return process
 

@@ -1,0 +1,1 @@
+"""Ally's input channels."""
