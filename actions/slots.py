@@ -12,6 +12,8 @@ from rasa_sdk.forms import ValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions.age import band_from_entity_or_metadata
+
+AGE_BANDS = {"under_13", "13_15", "16_17", "adult"}
 from actions.country import resolve_country
 from actions.directory import load_directory
 
@@ -60,7 +62,7 @@ class ValidateSlotMappings(ValidationAction):
     async def validate_country(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        match = resolve_country(str(value or ""), known_country_names())
+        match = best_country_match(value, tracker)
         if match is None:
             # Keep the previous country: an unknown word must not erase it.
             return {"country": _previous_code(tracker)}
@@ -72,7 +74,23 @@ class ValidateSlotMappings(ValidationAction):
     async def validate_age_band(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        return {"age_band": band_from_entity_or_metadata(value)}
+        # As with countries, a message may hold several age entities: use the first that is an age.
+        entities = (tracker.latest_message or {}).get("entities") or []
+        candidates = [value] + [e.get("value") for e in entities if e.get("entity") == "age"]
+        bands = [b for b in (band_from_entity_or_metadata(c) for c in candidates if c is not None) if b]
+        return {"age_band": bands[0] if bands else _previous_value(tracker, "age_band")}
+
+
+def best_country_match(value: Any, tracker: Tracker):
+    """The slot holds one entity value; the message may have several
+    ("ireland" and a misread word), so try every country entity and prefer
+    a place of residence over a nationality."""
+    entities = (tracker.latest_message or {}).get("entities") or []
+    candidates = [value] + [e.get("value") for e in entities if e.get("entity") in ("country", "country_mention")]
+    known = known_country_names()
+    matches = [m for m in (resolve_country(str(c), known) for c in candidates if c) if m is not None]
+    exact = [m for m in matches if m.kind != "nationality"]
+    return (exact or matches or [None])[0]
 
 
 def _is_code(value: Any) -> bool:
@@ -80,8 +98,12 @@ def _is_code(value: Any) -> bool:
 
 
 def _previous_code(tracker: Tracker) -> Optional[str]:
-    # The slot already holds the new raw entity value; look one event back.
+    return _previous_value(tracker, "country", _is_code)
+
+
+def _previous_value(tracker: Tracker, slot: str, valid=lambda v: v in AGE_BANDS) -> Optional[str]:
+    """The slot's last clean value: it already holds the new raw entity value, so look back."""
     for event in reversed(tracker.events[:-1]):
-        if event.get("event") == "slot" and event.get("name") == "country" and _is_code(event.get("value")):
+        if event.get("event") == "slot" and event.get("name") == slot and valid(event.get("value")):
             return event["value"]
     return None

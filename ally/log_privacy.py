@@ -27,13 +27,16 @@ _MAX_REMEMBERED = 2000
 # Patterns for values that carry chat text in Rasa's and rasa_sdk's messages.
 _TEXT_PATTERNS = [
     # JSON / dict forms: "text": "...", 'text': '...'
-    re.compile(r"""(?P<key>["'](?:text|parse_data_text|message|metadata)["']\s*:\s*)(?P<q>["'])(?:\\.|(?!(?P=q)).)*(?P=q)""", re.S),
+    # (entity and slot "value"s are pieces of the message: "ireland", "14", ...)
+    re.compile(r"""(?P<key>["'](?:text|parse_data_text|message|metadata|value)["']\s*:\s*)(?P<q>["'])(?:\\.|(?!(?P=q)).)*(?P=q)""", re.S),
     re.compile(r"""(?P<key>["']metadata["']\s*:\s*)\{[^{}]*\}""", re.S),
     # keyword forms used by structlog and reprs: text='...', parse_data_text=...
     re.compile(r"""(?P<key>\b(?:parse_data_text|text|message_text)=)(?P<q>["'])(?:\\.|(?!(?P=q)).)*(?P=q)""", re.S),
     re.compile(r"""(?P<key>\bparse_data_text=)[^\s,)]+"""),
     # Rasa event reprs: UserUttered(text: ..., intent: ...), BotUttered(text: ...
     re.compile(r"""(?P<key>\b(?:UserUttered|BotUttered)\(text: ).*?(?=, (?:intent|data|metadata|use_text_for_featurization)\b|\)$)""", re.S),
+    # SlotSet(key: country, value: ireland)
+    re.compile(r"""(?P<key>\bvalue: )[^,)\]]*"""),
 ]
 
 

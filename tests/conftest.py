@@ -39,14 +39,15 @@ def wait_until_up(url: str, process: subprocess.Popen, name: str, timeout: float
 class Servers:
     """A running pair of servers, their output captured to files for the privacy tests."""
 
-    def __init__(self, workdir: Path, log_level: str = "info", action_server: bool = True) -> None:
+    def __init__(self, workdir: Path, log_level: str = "info", action_server: bool = True,
+                 env: Optional[dict] = None, rasa_args: tuple = ()) -> None:
         self.workdir = workdir
         self.rasa_port = free_port()
         self.action_port = free_port()
         self.processes: List[subprocess.Popen] = []
         self.logs: Dict[str, Path] = {}
         env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2",
-                   PYTHONWARNINGS="ignore", ALLY_ACTION_TIMEOUT="5")
+                   PYTHONWARNINGS="ignore", ALLY_ACTION_TIMEOUT="5", **(env or {}))
         debug = ["--debug"] if log_level == "debug" else []
         endpoints = workdir / "endpoints.yml"
         endpoints.write_text(
@@ -58,7 +59,7 @@ class Servers:
         self.rasa = self._start("rasa", [
             str(VENV_BIN / "rasa"), "run", "--model", str(MODEL), "--endpoints", str(endpoints),
             "--credentials", str(ROOT / "credentials.yml"), "--interface", "127.0.0.1",
-            "--port", str(self.rasa_port), *debug,
+            "--port", str(self.rasa_port), *debug, *rasa_args,
         ], env)
         wait_until_up(f"http://127.0.0.1:{self.rasa_port}/", self.rasa, "Rasa server")
 

@@ -171,3 +171,21 @@ def test_age_entity_becomes_a_band(raw, band):
 
 def test_metadata_age_fills_the_band():
     assert validate(tracker("greet", metadata={"age": 14}))["age_band"] == "13_15"
+
+
+def test_the_resolvable_country_entity_wins_over_a_misread_word():
+    entities = [{"entity": "country", "value": "IE"}, {"entity": "country", "value": "kestrel42"}]
+    t = tracker("inform_country", {"country": "kestrel42"}, events=extracted("country", "kestrel42"), entities=entities)
+    assert validate(t)["country"] == "IE"
+
+
+def test_a_misread_age_entity_keeps_the_previous_band():
+    events = [{"event": "slot", "name": "age_band", "value": "16_17"}] + extracted("age_band", "kestrel42")
+    entities = [{"entity": "age", "value": "kestrel42"}]
+    assert validate(tracker("inform_age", {"age_band": "kestrel42"}, events=events, entities=entities))["age_band"] == "16_17"
+
+
+def test_the_first_real_age_of_several_entities_wins():
+    entities = [{"entity": "age", "value": "kestrel42"}, {"entity": "age", "value": "14"}]
+    t = tracker("inform_age", {"age_band": "kestrel42"}, events=extracted("age_band", "kestrel42"), entities=entities)
+    assert validate(t)["age_band"] == "13_15"

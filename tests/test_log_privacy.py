@@ -52,3 +52,13 @@ def test_ordinary_lines_are_kept(captured):
     logger, records = captured
     logger.info("Action server is up on port %d", 5055)
     assert records[-1] == "Action server is up on port 5055"
+
+
+@pytest.mark.parametrize("line", [
+    '{"entities": [{"entity": "country", "value": "%s", "start": 3}]}' % CANARY,
+    "rasa_events=[SlotSet(key: country, value: %s)]" % CANARY,
+])
+def test_entity_and_slot_values_are_redacted(captured, line):
+    logger, records = captured
+    logger.debug(line)
+    assert CANARY not in records[-1]

@@ -1,0 +1,432 @@
+"""The web widget's channel: Rasa's socket.io protocol, fixed and locked down.
+
+credentials.yml:
+
+    ally.channels.widget.WidgetInput:
+      session_persistence: true
+      allowed_origins:            # or env ALLY_ALLOWED_ORIGINS="https://a.org,https://b.org"
+        - http://127.0.0.1:5005
+        - http://localhost:5005
+
+What it adds to Rasa's `SocketIOInput` (same events, so other Rasa web widgets
+can connect too):
+
+* Replies are no longer lost with python-socketio >= 5.10: `enter_room` became
+  a coroutine and Rasa 3.6 does not await it (RasaHQ/rasa#13027), so with
+  `session_persistence` no reply ever reached the browser. Here it is awaited.
+* Origins are checked: engine.io refuses a WebSocket or polling request from
+  an origin that is not allowed (`cors_allowed_origins`), and the connect
+  handler checks again. Allowed: the configured list, and the server's own
+  pages (the demo page). A client that sends no Origin (not a browser) is
+  let through: browsers always send one, and the check exists to stop other
+  web sites from opening the chat in a visitor's browser.
+* Only `country`, `language` and `age` of the widget's `customData` reach
+  Rasa as message metadata; message text is limited in length and never
+  logged; no IP address is logged.
+* The custom hand-off payload arrives as `{"custom": {...}}` in `bot_uttered`
+  (Rasa's socket.io output would pass its keys to `emit()` and fail).
+* HTTP routes:
+    GET  /widget/ally-widget.js       the widget (widget/dist, built by `make setup`)
+    GET  /widget/                     a demo "helpline site" page (?country=SE&lang=sv)
+    POST /webhooks/widget/forget      {"session_id": "..."} -> 204: forget the conversation now
+"""
+import html
+import json
+import logging
+import os
+import re
+import uuid
+from pathlib import Path
+from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Text
+
+import rasa.shared.utils.io
+from rasa.core.channels.channel import InputChannel, UserMessage, decode_bearer_token
+from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
+from sanic import Blueprint, Sanic, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from socketio import AsyncServer
+from socketio.exceptions import ConnectionRefusedError
+
+from ally import guard, log_privacy
+from ally.forget import forget_conversation
+
+logger = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parents[2]
+WIDGET_FILE = ROOT / "widget" / "dist" / "ally-widget.js"
+DEFAULT_ALLOWED_ORIGINS = ("http://127.0.0.1:5005", "http://localhost:5005")
+ORIGINS_ENV = "ALLY_ALLOWED_ORIGINS"
+MAX_MESSAGE_CHARS = 1000
+SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+COUNTRY = re.compile(r"^[A-Za-z]{2}$")
+LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$")
+HOST = re.compile(r"^[A-Za-z0-9.\-]+(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?$")
+
+try:  # Sanic-Cors (Rasa's --cors) must not add a second Allow-Origin header to ours
+    from sanic_cors.core import SANIC_CORS_EVALUATED
+except ImportError:  # pragma: no cover
+    SANIC_CORS_EVALUATED = "_cors_evaluated"
+
+
+def normalise_origin(origin: Any) -> Optional[str]:
+    """"HTTPS://Example.org/" -> "https://example.org"; None for anything that is not an origin."""
+    if not isinstance(origin, str):
+        return None
+    match = re.match(r"^(https?)://([^/?#\s]+)/?$", origin.strip(), re.IGNORECASE)
+    if not match or not HOST.match(match.group(2)):
+        return None
+    return f"{match.group(1).lower()}://{match.group(2).lower()}"
+
+
+def configured_origins(from_credentials: Optional[Iterable[Any]]) -> List[str]:
+    """The allow-list: env ALLY_ALLOWED_ORIGINS (comma-separated) > credentials > defaults."""
+    env = os.environ.get(ORIGINS_ENV)
+    if env is not None and env.strip():
+        raw: Iterable[Any] = env.split(",")
+    elif from_credentials:
+        raw = from_credentials
+    else:
+        raw = DEFAULT_ALLOWED_ORIGINS
+    origins = []
+    for value in raw:
+        origin = normalise_origin(value)
+        if origin is None:
+            raise ValueError(f"not an origin (scheme://host[:port]): {value!r}")
+        origins.append(origin)
+    return origins
+
+
+def request_host(host: Any) -> Optional[str]:
+    """The Host header, if it is a plain host[:port]."""
+    return host.lower() if isinstance(host, str) and HOST.match(host) else None
+
+
+def filtered_metadata(data: Any) -> Dict[str, Any]:
+    """Only what Ally uses from the page: country, page language, age."""
+    if isinstance(data, str):
+        try:
+            data = json.loads(data)
+        except ValueError:
+            return {}
+    if not isinstance(data, dict):
+        return {}
+    metadata: Dict[str, Any] = {}
+    country = data.get("country")
+    if isinstance(country, str) and COUNTRY.match(country):
+        metadata["country"] = country.upper()
+    language = data.get("language")
+    if isinstance(language, str) and LANGUAGE.match(language):
+        metadata["language"] = language
+    age = data.get("age")
+    if isinstance(age, bool):
+        age = None
+    if isinstance(age, int) and 0 < age < 120:
+        metadata["age"] = age
+    elif isinstance(age, str) and re.fullmatch(r"[0-9]{1,3}", age):
+        metadata["age"] = int(age)
+    return metadata
+
+
+class WidgetOutput(SocketIOOutput):
+    @classmethod
+    def name(cls) -> Text:
+        return "widget"
+
+    async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
+        """As `{"custom": ...}`, like the REST channel (Rasa's version calls emit(**json_message))."""
+        await self._send_message(recipient_id, {"custom": json_message})
+
+
+class WidgetBlueprint(SocketBlueprint):
+    """Rasa's socket.io blueprint, plus the widget's routes at the server root."""
+
+    def __init__(self, channel: "WidgetInput", *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.ctx.channel = channel
+
+    def register(self, app: Sanic, options: Dict[Text, Any]) -> None:
+        super().register(app, options)
+        channel = self.ctx.channel
+        app.add_route(channel.serve_widget, "/widget/ally-widget.js", methods=["GET", "HEAD"], name="ally_widget_js")
+        app.add_route(channel.serve_demo_css, "/widget/demo.css", methods=["GET", "HEAD"], name="ally_widget_demo_css")
+        app.add_route(channel.serve_demo, "/widget/", methods=["GET", "HEAD"], name="ally_widget_demo")
+
+
+class WidgetInput(SocketIOInput):
+    """Ally's web widget channel."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "widget"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        credentials = credentials or {}
+        return cls(
+            credentials.get("user_message_evt", "user_uttered"),
+            credentials.get("bot_message_evt", "bot_uttered"),
+            credentials.get("namespace"),
+            credentials.get("session_persistence", True),
+            credentials.get("socketio_path", "/socket.io"),
+            credentials.get("jwt_key"),
+            credentials.get("jwt_method", "HS256"),
+            credentials.get("metadata_key", "customData"),
+            allowed_origins=credentials.get("allowed_origins"),
+        )
+
+    def __init__(
+        self,
+        user_message_evt: Text = "user_uttered",
+        bot_message_evt: Text = "bot_uttered",
+        namespace: Optional[Text] = None,
+        session_persistence: bool = True,
+        socketio_path: Optional[Text] = "/socket.io",
+        jwt_key: Optional[Text] = None,
+        jwt_method: Optional[Text] = "HS256",
+        metadata_key: Optional[Text] = "customData",
+        allowed_origins: Optional[Iterable[Text]] = None,
+    ) -> None:
+        super().__init__(
+            user_message_evt, bot_message_evt, namespace, session_persistence,
+            socketio_path, jwt_key, jwt_method, metadata_key,
+        )
+        self.allowed_origins = configured_origins(allowed_origins)
+
+    # --- origins -------------------------------------------------------------------
+    def origin_allowed(self, origin: Optional[str], host: Optional[str], scheme: str = "http") -> bool:
+        """An allowed origin, the server's own pages, or no Origin at all (not a browser)."""
+        if origin is None:
+            return True
+        normal = normalise_origin(origin)
+        if normal is None:
+            return False
+        if normal in self.allowed_origins:
+            return True
+        own_host = request_host(host)
+        return own_host is not None and normal in (f"http://{own_host}", f"https://{own_host}")
+
+    def _engineio_origin_check(self, origin: Optional[str], environ: Dict[str, Any]) -> bool:
+        return self.origin_allowed(origin, environ.get("HTTP_HOST"))
+
+    def get_output_channel(self) -> Optional[WidgetOutput]:
+        if self.sio is None:
+            return super().get_output_channel()  # the same warning as Rasa's
+        return WidgetOutput(self.sio, self.bot_message_evt)
+
+    # --- socket.io ------------------------------------------------------------------
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        sio = AsyncServer(
+            async_mode="sanic",
+            cors_allowed_origins=self._engineio_origin_check,
+            logger=False,
+            engineio_logger=False,
+        )
+        self._mark_cors_handled(sio)
+        bp = WidgetBlueprint(self, sio, self.socketio_path, "ally_widget_webhook", __name__)
+        self.sio = sio
+        namespace = self.namespace
+
+        @bp.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @bp.route("/forget", methods=["POST", "OPTIONS"])
+        async def forget(request: Request) -> HTTPResponse:
+            return await self.forget(request)
+
+        @sio.on("connect", namespace=namespace)
+        async def connect(sid: Text, environ: Dict, auth: Optional[Dict]) -> bool:
+            if not self.origin_allowed(environ.get("HTTP_ORIGIN"), environ.get("HTTP_HOST")):
+                logger.info("Refused a widget connection from an origin that is not allowed.")
+                raise ConnectionRefusedError("origin not allowed")
+            if self.jwt_key:
+                token = auth.get("token") if isinstance(auth, dict) else None
+                payload = None
+                if token:
+                    payload = decode_bearer_token(token, self.jwt_key, self.jwt_algorithm)
+                if not payload:
+                    return False
+            return True
+
+        @sio.on("session_request", namespace=namespace)
+        async def session_request(sid: Text, data: Optional[Dict]) -> None:
+            requested = data.get("session_id") if isinstance(data, dict) else None
+            session_id = requested if isinstance(requested, str) and SESSION_ID.match(requested) else uuid.uuid4().hex
+            if self.session_persistence:
+                await sio.enter_room(sid, session_id, namespace=namespace)  # awaited: RasaHQ/rasa#13027
+                await sio.save_session(sid, {"session_id": session_id}, namespace=namespace)
+            await sio.emit("session_confirm", session_id, room=sid, namespace=namespace)
+
+        @sio.on(self.user_message_evt, namespace=namespace)
+        async def handle_message(sid: Text, data: Any) -> None:
+            if not isinstance(data, dict):
+                return
+            text = data.get("message")
+            if not isinstance(text, str) or not text.strip():
+                return
+            text = text[:MAX_MESSAGE_CHARS]
+            log_privacy.remember_text(text)
+            if self.session_persistence:
+                session = await sio.get_session(sid, namespace=namespace)
+                sender_id = session.get("session_id") if isinstance(session, dict) else None
+                if sender_id is None:
+                    requested = data.get("session_id")
+                    if not (isinstance(requested, str) and SESSION_ID.match(requested)):
+                        rasa.shared.utils.io.raise_warning(
+                            "A widget message without a valid session_id was ignored: "
+                            "send `session_request` first."
+                        )
+                        return
+                    sender_id = requested
+                    await sio.enter_room(sid, sender_id, namespace=namespace)
+                    await sio.save_session(sid, {"session_id": sender_id}, namespace=namespace)
+            else:
+                sender_id = sid
+            message = UserMessage(
+                text,
+                WidgetOutput(sio, self.bot_message_evt),
+                sender_id,
+                input_channel=self.name(),
+                metadata=filtered_metadata(data.get(self.metadata_key)),
+            )
+            await on_new_message(message)
+
+        guard.register(bp)
+        return bp
+
+    @staticmethod
+    def _mark_cors_handled(sio: AsyncServer) -> None:
+        """engine.io sets its own CORS headers: tell Sanic-Cors (Rasa's --cors) to leave them alone."""
+        handle_request = sio.eio.handle_request
+
+        async def handle(request: Request, *args: Any, **kwargs: Any) -> Any:
+            try:
+                setattr(request.ctx, SANIC_CORS_EVALUATED, "1")
+            except AttributeError:  # pragma: no cover
+                pass
+            return await handle_request(request, *args, **kwargs)
+
+        sio.eio.handle_request = handle
+
+    # --- HTTP -----------------------------------------------------------------------
+    def _cors_headers(self, request: Request) -> Optional[Dict[str, str]]:
+        """CORS headers for an allowed origin, {} without an Origin, None for a refused one."""
+        origin = request.headers.get("origin")
+        setattr(request.ctx, SANIC_CORS_EVALUATED, "1")
+        if origin is None:
+            return {}
+        if not self.origin_allowed(origin, request.headers.get("host")):
+            return None
+        return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
+
+    async def forget(self, request: Request) -> HTTPResponse:
+        cors = self._cors_headers(request)
+        if cors is None:
+            return response.json({"error": "origin not allowed"}, status=403)
+        if request.method == "OPTIONS":
+            return response.empty(headers={
+                **cors, "Access-Control-Allow-Methods": "POST, OPTIONS",
+                "Access-Control-Allow-Headers": "Content-Type", "Access-Control-Max-Age": "600",
+            })
+        try:  # any content type: the widget sends text/plain to avoid a preflight
+            body = json.loads(request.body or b"{}")
+        except ValueError:
+            body = None
+        session_id = body.get("session_id") if isinstance(body, dict) else None
+        if not (isinstance(session_id, str) and SESSION_ID.match(session_id)):
+            return response.json({"error": "send {\"session_id\": \"...\"}"}, status=400, headers=cors)
+        forgotten = await forget_conversation(request.app.ctx.agent, session_id)
+        headers = {**cors, "X-Ally-Forgotten": "true" if forgotten else "false", "Cache-Control": "no-store"}
+        if cors:
+            headers["Access-Control-Expose-Headers"] = "X-Ally-Forgotten"
+        return response.empty(status=204, headers=headers)
+
+    async def serve_widget(self, request: Request) -> HTTPResponse:
+        headers = {
+            "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": "no-referrer",
+            "Cross-Origin-Resource-Policy": "cross-origin",
+            "Cache-Control": "no-cache",
+        }
+        try:
+            body = WIDGET_FILE.read_bytes()
+        except OSError:
+            return response.text(
+                "The Ally widget is not built. Build it with `make setup` "
+                "(or: cd widget && npm ci && npm run build).\n",
+                status=404, headers=headers,
+            )
+        return response.raw(body, content_type="application/javascript; charset=utf-8", headers=headers)
+
+    async def serve_demo_css(self, request: Request) -> HTTPResponse:
+        return response.raw(DEMO_CSS.encode(), content_type="text/css; charset=utf-8",
+                            headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache"})
+
+    async def redirect_demo(self, request: Request) -> HTTPResponse:
+        target = "/widget/" + (f"?{request.query_string}" if request.query_string else "")
+        return response.redirect(target, status=302)
+
+    async def serve_demo(self, request: Request) -> HTTPResponse:
+        host = request_host(request.headers.get("host")) or "127.0.0.1"
+        scheme = "https" if request.scheme in ("https", "wss") else "http"
+        country = request.args.get("country", "GB")
+        country = country.upper() if COUNTRY.match(country) else "GB"
+        language = request.args.get("lang", "en")
+        language = language if LANGUAGE.match(language) else "en"
+        page = DEMO_PAGE.format(
+            server=html.escape(f"{scheme}://{host}", quote=True),
+            country=html.escape(country, quote=True),
+            language=html.escape(language, quote=True),
+        )
+        ws = ("wss" if scheme == "https" else "ws") + f"://{host}"
+        csp = (
+            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            f"connect-src 'self' {ws}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+        )
+        return response.html(page, headers={
+            "Content-Security-Policy": csp,
+            "Referrer-Policy": "no-referrer",
+            "X-Content-Type-Options": "nosniff",
+            "X-Frame-Options": "DENY",
+            "Cache-Control": "no-store",
+            "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
+        })
+
+
+DEMO_PAGE = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Example Child Helpline (Ally demo)</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="/widget/demo.css">
+</head>
+<body>
+<header class="site"><p class="logo">Example Child Helpline</p></header>
+<main>
+  <h1>Someone online making you feel uneasy?</h1>
+  <p>This page stands in for a child helpline's website. The chat button in the
+  corner is Ally: a chat bot that helps when someone online asks for pictures,
+  makes threats or wants to meet, and puts you in touch with a real person.</p>
+  <p>Nothing from the chat is saved. <strong>Quick exit</strong> (or pressing
+  Escape twice) leaves this page at once.</p>
+  <p class="note">Demo country: <code>{country}</code>. Try <code>?country=SE</code> or another
+  ISO country code in the address.</p>
+</main>
+<script src="/widget/ally-widget.js" data-server-url="{server}" data-country="{country}"
+  data-language="{language}" data-title="Ally" data-exit-url="https://www.google.com/" defer></script>
+</body>
+</html>
+"""
+
+DEMO_CSS = """
+body { margin: 0; font-family: system-ui, sans-serif; color: #1d1d28; background: #fafafa; line-height: 1.5; }
+.site { background: #24305e; color: #ffffff; padding: 14px 24px; }
+.logo { margin: 0; font-weight: 700; font-size: 20px; }
+main { max-width: 720px; margin: 0 auto; padding: 24px 24px 140px; }
+h1 { font-size: 28px; line-height: 1.2; }
+.note { color: #44445a; font-size: 15px; }
+code { background: #ececf3; padding: 1px 4px; border-radius: 4px; }
+"""

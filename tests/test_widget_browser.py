@@ -1,0 +1,444 @@
+"""The web widget in a real browser, against the real Rasa and action servers.
+
+Debian's headless Chromium (/usr/bin/chromium) driven by Playwright opens the
+demo page that the widget channel serves (ally/channels/widget.py), talks to
+Ally through the socket.io channel, and checks the privacy, safety and
+accessibility promises of docs/embedding.md. Screenshots for the README are
+written to docs/widget-desktop.png and docs/widget-phone.png.
+"""
+import asyncio
+import json
+import re
+import urllib.error
+import urllib.request
+import uuid
+
+import pytest
+import yaml
+
+from actions.directory import load_directory, tel_link
+from conftest import ROOT
+from widget_browser import (
+    AXE_JS, CHROMIUM, EXIT_URL, JS_ACTIVE, JS_RUN_AXE, JS_STORAGE, SHADOW, WIDGET_DIR, WIDGET_JS,
+    bot_texts, count, handoff_of, launch, new_page, normalise, rendered, wait_for_bot_messages,
+    wait_until_quiet,
+)
+
+DIRECTORY = load_directory()
+DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text())
+RISK = "someone on snap keeps asking me for pics"
+COUNTRY = "SE"
+STORAGE_WORDS = ["localStorage", "sessionStorage", "indexedDB", "cookie", "serviceWorker"]
+
+
+def variants(response):
+    return [normalise(v["text"]) for v in DOMAIN["responses"][response]]
+
+
+def helpline(code=COUNTRY):
+    line = DIRECTORY.country(code).helpline_for()
+    assert line is not None and line.phones, f"the directory has no helpline with a phone for {code}"
+    return line
+
+
+# --- fixtures --------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.fail("Debian's chromium is missing: apt-get install chromium (.ci/run does it)")
+    if not WIDGET_JS.exists():
+        pytest.fail("the widget is not built: make setup (cd widget && npm ci && npm run build)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = launch(playwright)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def demo(servers):
+    return f"{servers.url}/widget/?country={COUNTRY}"
+
+
+@pytest.fixture
+def page(browser):
+    page = new_page(browser, viewport={"width": 1280, "height": 800})
+    yield page
+    page.context.close()
+
+
+def open_widget(page, demo):
+    response = page.goto(demo)
+    assert response.status == 200
+    page.get_by_role("button", name="Chat with Ally").click()
+    wait_for_bot_messages(page, 1)  # the greeting
+    wait_until_quiet(page)
+
+
+def send(page, text):
+    box = page.get_by_role("textbox", name="Your message")
+    box.fill(text)
+    box.press("Enter")
+
+
+# --- the build -------------------------------------------------------------------
+
+def test_the_widget_source_and_bundle_name_no_browser_storage():
+    files = [p for p in (WIDGET_DIR / "src").rglob("*") if p.is_file()] + [WIDGET_DIR / "build.mjs"]
+    if WIDGET_JS.exists():
+        files.append(WIDGET_JS)
+    for path in files:
+        text = path.read_text().lower()
+        for word in STORAGE_WORDS:
+            assert word.lower() not in text, f"{path.relative_to(ROOT)} names {word}"
+
+
+# --- a conversation ----------------------------------------------------------------
+
+@pytest.mark.server
+def test_a_conversation_in_the_browser(servers, page, demo):
+    line = helpline()
+    response = page.goto(demo)
+    headers = response.headers
+    assert "script-src 'self'" in headers["content-security-policy"]
+    assert "unsafe-inline" not in headers["content-security-policy"]
+    assert headers["referrer-policy"] == "no-referrer" and headers["x-content-type-options"] == "nosniff"
+    # the quick exit is visible before the chat is even opened
+    assert page.get_by_role("button", name=re.compile("^Quick exit")).is_visible()
+
+    page.get_by_role("button", name="Chat with Ally").click()
+    panel = page.get_by_role("dialog", name="Ally")
+    assert panel.is_visible()
+    notice = page.locator(".ally-notice").inner_text()
+    assert "bot" in notice and "not a person" in notice and "saved" in notice
+    assert page.evaluate(JS_ACTIVE) == "ally-input"  # focus goes to the message box
+
+    # the greeting, with quick replies; a quick reply sends its payload and shows its title
+    wait_for_bot_messages(page, 1)
+    wait_until_quiet(page)
+    assert rendered(bot_texts(page)[0]) in variants("utter_greet")
+    choice = page.get_by_role("button", name="Is this private?")
+    choice.click()
+    wait_for_bot_messages(page, 2)
+    wait_until_quiet(page)
+    assert page.locator(".ally-msg--user").last.inner_text().endswith("Is this private?")
+    assert count(page, ".ally-choice") == 0  # old quick replies are gone once used
+    privacy = "\n".join(rendered(t) for t in bot_texts(page)[1:])
+    assert any(v in privacy for v in variants("utter_privacy_question")), privacy
+
+    # a risk message typed in the box: the scenario reply, then the helpline for data-country
+    before = count(page, ".ally-msg--bot")
+    send(page, RISK)
+    wait_for_bot_messages(page, before + 2)
+    wait_until_quiet(page)
+    reply = " ".join(rendered(t) for t in bot_texts(page)[before:])
+    assert any(v in reply for v in variants("utter_asked_for_images")), reply
+    assert line.name in reply and line.phones[0].display in reply
+    tel = tel_link(line.phones[0], COUNTRY)
+    links = page.locator(".ally-bubble a[href^='tel:']")
+    assert tel in [links.nth(i).get_attribute("href") for i in range(links.count())]
+    # the hand-off card: Call / Chat buttons, and the DOM event for the host page
+    call = page.get_by_role("link", name=f"Call {line.phones[0].display}")
+    assert call.last.get_attribute("href") == tel
+    if line.chat_url:
+        assert page.get_by_role("link", name=re.compile("^Chat online")).last.get_attribute("href") == line.chat_url
+    handoffs = page.evaluate("() => window.__allyHandoffs")
+    assert any(h["source"] == "bot" and h["handoff"]["country"] == COUNTRY for h in handoffs), handoffs
+    # the screen reader hears the bot's messages (live region), links read as their labels
+    spoken = page.locator("[aria-live='polite']").last.inner_text()
+    assert line.name in spoken and "](tel:" not in spoken
+    page.screenshot(path=str(ROOT / "docs" / "widget-desktop.png"))
+
+    # "Talk to a person" is always there: it asks for the helpline and tells the host page
+    before = count(page, ".ally-msg--bot")
+    page.get_by_role("button", name="Talk to a person").click()
+    wait_for_bot_messages(page, before + 1)
+    wait_until_quiet(page)
+    full = " ".join(rendered(t) for t in bot_texts(page)[before:])
+    assert f"Here's how to reach {line.name}" in full, full
+    assert any(h["source"] == "user" for h in page.evaluate("() => window.__allyHandoffs"))
+
+    # privacy: nothing in any browser store, one random id per page load, WebSocket only
+    storage = page.evaluate(JS_STORAGE)
+    assert storage == {"local": 0, "session": 0, "cookie": "", "indexed": [], "workers": 0, "caches": []}
+    ids = page.watch.session_ids()
+    assert len(set(ids)) == 1 and re.fullmatch(r"[0-9a-f]{32}", ids[0])
+    assert all("transport=websocket" in url for url in page.watch.socket_urls)
+    page.reload()
+    page.get_by_role("button", name="Chat with Ally").click()
+    wait_for_bot_messages(page, 1)
+    assert len(set(page.watch.session_ids())) == 2, "a new page load must start a new conversation id"
+    assert count(page, ".ally-msg--user") == 0, "nothing of the old conversation may come back"
+
+    assert page.watch.external == [], "the widget must not load anything from elsewhere"
+    assert page.watch.errors == [], page.watch.errors
+
+
+# --- quick exit ---------------------------------------------------------------------
+
+@pytest.mark.server
+def test_quick_exit_wipes_the_page_leaves_it_and_the_server_forgets(servers, page, demo):
+    open_widget(page, demo)
+    before = count(page, ".ally-msg--bot")
+    send(page, RISK)
+    wait_for_bot_messages(page, before + 2)
+    wait_until_quiet(page)
+    session_id = page.watch.session_ids()[-1]
+
+    seen = {}
+
+    def forget(route):
+        # The widget wipes the conversation before it asks the server to forget it,
+        # and leaves only after that request: look at the page at this moment.
+        seen["page"] = page.evaluate(f"""() => ({{
+            messages: {SHADOW}.querySelectorAll('.ally-msg').length,
+            text: {SHADOW}.querySelector('.ally').innerText,
+            veil: {SHADOW}.querySelectorAll('.ally-veil').length,
+        }})""")
+        seen["body"] = json.loads(route.request.post_data)
+        seen["origin"] = route.request.headers.get("origin")
+        answer = route.fetch()
+        seen["status"], seen["headers"] = answer.status, answer.headers
+        route.fulfill(response=answer)
+
+    page.route("**/webhooks/widget/forget", forget)
+    with page.expect_navigation(url=EXIT_URL):
+        page.get_by_role("button", name=re.compile("^Quick exit")).first.click()
+
+    assert seen["page"]["messages"] == 0 and RISK not in seen["page"]["text"], seen["page"]
+    assert seen["page"]["veil"] == 1  # the page was covered at once
+    assert seen["body"] == {"session_id": session_id}
+    assert seen["status"] == 204
+    assert page.url == EXIT_URL
+    page.go_back()
+    assert "/widget/" not in page.url, "the back button must not return to the chat page"
+
+    # The server forgot the conversation: the same id starts afresh (no country known).
+    if seen["headers"].get("x-ally-forgotten") == "true":
+        after = servers.say(session_id, "i want to talk to a person")
+        assert handoff_of(after)["country"] is None
+        assert helpline().name not in " ".join(r.get("text") or "" for r in after)
+        # ...whereas a conversation that was not forgotten remembers it
+        other = f"test-{uuid.uuid4().hex}"
+        servers.say(other, RISK, {"country": COUNTRY})
+        assert handoff_of(servers.say(other, "i want to talk to a person"))["country"] == COUNTRY
+    else:
+        pytest.fail("the tracker store cannot delete: ally.forget.forget_conversation returned False")
+
+
+@pytest.mark.server
+def test_escape_twice_is_a_quick_exit(servers, page, demo):
+    open_widget(page, demo)
+    page.keyboard.press("Escape")
+    assert "Escape again" in page.get_by_role("status").inner_text()
+    with page.expect_navigation(url=EXIT_URL):
+        page.keyboard.press("Escape")
+    assert page.url == EXIT_URL
+
+
+# --- safety of the renderer ------------------------------------------------------------
+
+@pytest.mark.server
+def test_a_bot_reply_with_html_renders_as_inert_text(servers, page, demo):
+    """A forged bot_uttered goes through the real socket into the real renderer."""
+    sockets = []
+
+    def relay(ws):
+        ws.connect_to_server()  # everything else passes through unchanged
+        sockets.append(ws)
+
+    page.route_web_socket(re.compile(r"/socket\.io/"), relay)
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    open_widget(page, demo)
+    hostile = (
+        "<script>alert(1)</script> <img src=x onerror=\"alert(2)\"> <b>bold</b>\n"
+        "[click me](javascript:alert(3)) [plain](http://example.org/) [ok](https://example.org/a)\n"
+        "• call [116 111](tel:116111) or write [us](mailto:help@example.org)"
+    )
+    frame = "42" + json.dumps(["bot_uttered", {"text": hostile, "quick_replies": [
+        {"title": "<img src=x onerror=alert(4)>", "payload": "/greet"}]}])
+    before = count(page, ".ally-msg--bot")
+    sockets[-1].send(frame)
+    wait_for_bot_messages(page, before + 1)
+
+    bubble = page.locator(".ally-msg--bot .ally-bubble").last
+    text = bubble.inner_text()
+    assert "<script>alert(1)</script>" in text and '<img src=x onerror="alert(2)">' in text
+    assert "<b>bold</b>" in text and "[click me](javascript:alert(3))" in text
+    elements = page.evaluate(f"""() => Array.from({SHADOW}.querySelectorAll('.ally-log *'))
+        .map((e) => e.tagName.toLowerCase())""")
+    assert not {"script", "img", "b", "iframe"} & set(elements)
+    hrefs = [bubble.locator("a").nth(i).get_attribute("href") for i in range(bubble.locator("a").count())]
+    assert hrefs == ["https://example.org/a", "tel:116111", "mailto:help@example.org"]
+    assert page.get_by_role("button", name="<img src=x onerror=alert(4)>").is_visible()
+    page.wait_for_timeout(300)
+    assert dialogs == []
+
+
+# --- reconnecting -------------------------------------------------------------------------
+
+@pytest.mark.server
+def test_the_widget_reconnects_and_says_so(servers, page, demo):
+    sockets = []
+
+    def relay(ws):
+        ws.connect_to_server()
+        sockets.append(ws)
+
+    page.route_web_socket(re.compile(r"/socket\.io/"), relay)
+    open_widget(page, demo)
+    sockets[-1].close()  # the connection drops, as when the server restarts
+    status = page.get_by_role("status")
+    page.wait_for_function(f"() => {SHADOW}.querySelector('.ally-status').textContent.includes('Reconnecting')")
+    page.wait_for_function(f"() => {SHADOW}.querySelector('.ally-status').textContent.includes('Connected again')",
+                           timeout=15000)
+    assert len(sockets) >= 2
+    assert len(set(page.watch.session_ids())) == 1  # the same conversation continues
+    before = count(page, ".ally-msg--bot")
+    send(page, RISK)
+    wait_for_bot_messages(page, before + 2)
+    assert "Connected again" in status.inner_text() or status.inner_text() == ""
+
+
+# --- origins ------------------------------------------------------------------------------
+
+def socketio_url(servers):
+    return f"ws://127.0.0.1:{servers.rasa_port}/socket.io/?EIO=4&transport=websocket"
+
+
+@pytest.mark.server
+def test_a_socket_from_an_origin_not_on_the_allow_list_is_refused(servers):
+    import websockets
+
+    async def handshake(origin):
+        async with websockets.connect(socketio_url(servers), origin=origin, open_timeout=10) as ws:
+            opened = await ws.recv()
+            await ws.send("40")
+            return opened, await ws.recv()
+
+    with pytest.raises(websockets.exceptions.InvalidStatusCode) as refused:
+        asyncio.run(handshake("http://evil.example"))
+    assert refused.value.status_code == 400
+    # the same handshake from the server's own page is accepted
+    opened, connected = asyncio.run(handshake(servers.url))
+    assert opened.startswith("0{") and connected.startswith("40")
+
+    # long-polling is checked the same way
+    request = urllib.request.Request(
+        f"{servers.url}/socket.io/?EIO=4&transport=polling", headers={"Origin": "http://evil.example"})
+    with pytest.raises(urllib.error.HTTPError) as polling:
+        urllib.request.urlopen(request, timeout=10)
+    assert polling.value.code == 400
+    # and so is the forget endpoint
+    request = urllib.request.Request(
+        f"{servers.url}/webhooks/widget/forget", data=b'{"session_id": "abcdefgh12345678"}',
+        headers={"Origin": "http://evil.example", "Content-Type": "text/plain"})
+    with pytest.raises(urllib.error.HTTPError) as forget:
+        urllib.request.urlopen(request, timeout=10)
+    assert forget.value.code == 403
+
+
+@pytest.mark.server
+def test_the_socket_protocol_keeps_session_replies(servers):
+    """Rasa's protocol with session persistence: replies reach the room (RasaHQ/rasa#13027)."""
+    import websockets
+
+    session_id = uuid.uuid4().hex
+
+    async def chat():
+        async with websockets.connect(socketio_url(servers), origin=servers.url, open_timeout=10) as ws:
+            await ws.recv()
+            await ws.send("40")
+            await ws.recv()
+            await ws.send("42" + json.dumps(["session_request", {"session_id": session_id}]))
+            assert json.loads((await ws.recv())[2:]) == ["session_confirm", session_id]
+            await ws.send("42" + json.dumps(["user_uttered", {
+                "message": RISK, "session_id": session_id, "customData": {"country": COUNTRY}}]))
+            events = []
+            while not any("custom" in e for e in events):
+                frame = await asyncio.wait_for(ws.recv(), timeout=30)
+                if frame == "2":
+                    await ws.send("3")
+                elif frame.startswith("42"):
+                    name, data = json.loads(frame[2:])
+                    assert name == "bot_uttered"
+                    events.append(data)
+            return events
+
+    events = asyncio.run(chat())
+    assert normalise(events[0]["text"]) in variants("utter_asked_for_images") or events[0]["text"]
+    assert handoff_of(events)["country"] == COUNTRY
+
+
+# --- accessibility and phones ----------------------------------------------------------------
+
+def axe_problems(page):
+    page.evaluate(AXE_JS.read_text())  # through the debugging protocol: not blocked by the page's CSP
+    violations = page.evaluate(JS_RUN_AXE)
+    return [v for v in violations if v["impact"] in ("serious", "critical")]
+
+
+@pytest.mark.server
+def test_keyboard_only_and_no_serious_accessibility_problems(servers, page, demo):
+    if not AXE_JS.exists():
+        pytest.fail("axe-core is missing: cd widget && npm ci")
+    page.goto(demo)
+    assert axe_problems(page) == []  # the closed widget on the page
+    # keyboard only: Tab reaches the launcher, Enter opens the chat, Enter sends
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if page.evaluate(JS_ACTIVE) == "ally-launcher":
+            break
+    assert page.evaluate(JS_ACTIVE) == "ally-launcher"
+    page.keyboard.press("Enter")
+    assert page.evaluate(JS_ACTIVE) == "ally-input"
+    wait_for_bot_messages(page, 1)
+    wait_until_quiet(page)
+    page.keyboard.type(RISK)
+    before = count(page, ".ally-msg--bot")
+    page.keyboard.press("Enter")
+    wait_for_bot_messages(page, before + 2)
+    wait_until_quiet(page)
+    # focus is visible: an outline on the focused control
+    outline = page.evaluate(f"""() => {{
+        const s = getComputedStyle({SHADOW}.activeElement);
+        return [s.outlineStyle, parseFloat(s.outlineWidth)];
+    }}""")
+    assert outline[0] != "none" and outline[1] >= 2
+    # Shift+Tab walks back through the footer and the conversation's links and buttons
+    order = []
+    for _ in range(4):
+        page.keyboard.press("Shift+Tab")
+        order.append(page.evaluate(JS_ACTIVE))
+    assert order[:1] == ["ally-person"], order
+    assert axe_problems(page) == []  # the open chat with its replies and hand-off card
+
+
+@pytest.mark.server
+def test_phone_screen_full_screen_thumb_sized_and_calm(servers, browser, demo):
+    page = new_page(browser, viewport={"width": 360, "height": 740}, device_scale_factor=1,
+                    is_mobile=True, has_touch=True, reduced_motion="reduce")
+    try:
+        open_widget(page, demo)
+        box = page.get_by_role("dialog", name="Ally").bounding_box()
+        assert (box["x"], box["y"], box["width"], box["height"]) == (0, 0, 360, 740)
+        before = count(page, ".ally-msg--bot")
+        send(page, RISK)
+        wait_for_bot_messages(page, before + 2)
+        wait_until_quiet(page)
+        small = page.evaluate(f"""() => Array.from({SHADOW}.querySelectorAll('button, a.ally-action, input'))
+            .filter((e) => e.offsetParent !== null)
+            .map((e) => [e.textContent.trim() || e.getAttribute('aria-label'), e.getBoundingClientRect()])
+            .filter(([, r]) => r.width < 44 || r.height < 44)
+            .map(([name, r]) => `${{name}} ${{r.width}}x${{r.height}}`)""")
+        assert small == [], small
+        animation = page.evaluate(f"""() => getComputedStyle({SHADOW}.querySelector('.ally-bubble')).animationName""")
+        assert animation == "none"  # prefers-reduced-motion
+        assert axe_problems(page) == []
+        page.screenshot(path=str(ROOT / "docs" / "widget-phone.png"))
+        assert page.watch.errors == [], page.watch.errors
+    finally:
+        page.context.close()
