@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Start Ally: the action server, then the Rasa server; Ctrl-C stops both.
 # Settings (environment): ALLY_HOST (127.0.0.1), ALLY_PORT (5005),
-# ALLY_ACTION_PORT (5055), ALLY_LOG_LEVEL (info | debug).
+# ALLY_ACTION_PORT (5055), ALLY_LOG_LEVEL (info | debug),
+# ALLY_ALLOWED_ORIGINS (space or comma separated; default: the local demo origin),
+# ALLY_API_TOKEN (turns on Rasa's HTTP API, protected by this token; off when unset).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,6 +13,14 @@ port=${ALLY_PORT:-5005}
 action_port=${ALLY_ACTION_PORT:-5055}
 level_flag=()
 [ "${ALLY_LOG_LEVEL:-info}" = debug ] && level_flag=(--debug)
+export ALLY_ALLOWED_ORIGINS=${ALLY_ALLOWED_ORIGINS:-http://$host:$port http://localhost:$port}
+read -r -a origins <<< "${ALLY_ALLOWED_ORIGINS//,/ }"
+cors=(--cors "${origins[@]}")
+api=()
+if [ -n "${ALLY_API_TOKEN:-}" ]; then
+  [ ${#ALLY_API_TOKEN} -ge 24 ] || { echo "ALLY_API_TOKEN must be at least 24 characters" >&2; exit 2; }
+  api=(--enable-api --auth-token "$ALLY_API_TOKEN")
+fi
 
 pids=()
 stop() { trap - INT TERM EXIT; kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
@@ -30,7 +40,7 @@ pids+=($!)
 wait_for "http://127.0.0.1:$action_port/health" "The action server" "${pids[-1]}"
 
 .venv/bin/rasa run --model models/ally.tar.gz --endpoints endpoints.yml --credentials credentials.yml \
-  --interface "$host" --port "$port" --cors "http://$host:$port" "${level_flag[@]}" &
+  --interface "$host" --port "$port" "${cors[@]}" "${api[@]}" "${level_flag[@]}" &
 pids+=($!)
 wait_for "http://$host:$port/" "The Rasa server" "${pids[-1]}"
 

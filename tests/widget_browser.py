@@ -32,8 +32,8 @@ window.addEventListener("ally:handoff", (event) => window.__allyHandoffs.push(ev
 
 # Functions evaluated in the page. The widget lives in an open shadow root.
 SHADOW = "document.getElementById('ally-widget').shadowRoot"
-JS_BOT_TEXTS = f"""() => Array.from({SHADOW}.querySelectorAll('.ally-msg--bot .ally-bubble'))
-    .map((b) => b.innerText)"""
+JS_BOT_TEXTS = f"""() => Array.from({SHADOW}.querySelectorAll('.ally-msg--bot'))
+    .map((m) => Array.from(m.querySelectorAll('.ally-bubble')).map((b) => b.innerText).join(' '))"""
 JS_COUNT = f"""(selector) => {SHADOW}.querySelectorAll(selector).length"""
 JS_ACTIVE = f"""() => {{
     const active = {SHADOW}.activeElement;
