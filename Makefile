@@ -9,6 +9,7 @@ PY        := $(VENV)/bin/python
 RASA      := $(VENV)/bin/rasa
 SPACY_DIR := build/spacy/en_ally_blank
 MODEL     := models/ally.tar.gz
+WIDGET_JS := widget/dist/ally-widget.js
 
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
@@ -23,7 +24,7 @@ TRAIN_INPUTS := config.yml domain.yml $(wildcard data/*.yml) \
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
 
-setup: $(VENV)/.installed $(SPACY_DIR)/meta.json ## Create .venv, install pinned packages, build the spaCy blank pipeline
+setup: $(VENV)/.installed $(SPACY_DIR)/meta.json $(WIDGET_JS) ## Create .venv, install pinned packages, build the spaCy pipeline and the widget
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
 	@test -x $(PY) || "$$(scripts/find_python.sh)" -m venv $(VENV)
@@ -34,6 +35,12 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
 
 $(SPACY_DIR)/meta.json: scripts/build_spacy_pipeline.py data/lookups.yml data/countries.yml $(VENV)/.installed
 	$(PY) scripts/build_spacy_pipeline.py $(SPACY_DIR)
+
+widget/node_modules/.package-lock.json: widget/package.json widget/package-lock.json
+	cd widget && npm ci --no-audit --no-fund
+
+$(WIDGET_JS): widget/node_modules/.package-lock.json widget/build.mjs $(wildcard widget/src/*.js)
+	cd widget && npm run build
 
 countries: $(VENV)/.installed ## Regenerate data/countries.yml from actions/helplines.yml
 	$(PY) scripts/generate_country_data.py
@@ -66,4 +73,4 @@ constraints: ## Refresh constraints.txt from the current .venv
 	$(PY) -m pip freeze --exclude-editable | sed '1i # Full resolved dependency set (pip freeze of a working .venv). Refresh: make constraints' > constraints.txt
 
 clean: ## Remove build outputs (keeps .venv)
-	rm -rf build models results .pytest_cache
+	rm -rf build models results .pytest_cache widget/dist

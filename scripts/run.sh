@@ -47,6 +47,7 @@ wait_for "http://$host:$port/" "The Rasa server" "${pids[-1]}"
 cat <<MSG
 
   Ally is running.
+    Chat in a browser: http://$host:$port/widget/?country=GB
     REST channel:   POST http://$host:$port/webhooks/rest/webhook
                     curl -s http://$host:$port/webhooks/rest/webhook -H 'Content-Type: application/json' \\
                       -d '{"sender": "demo", "message": "someone on snap keeps asking me for pics", "metadata": {"country": "GB"}}'

@@ -2,12 +2,14 @@
 
 Real Rasa and action servers (once at INFO with the in-memory store, once at
 DEBUG with the Redis store and a real redis-server) get multi-turn
-conversations whose every message carries a unique canary. The conversation
+conversations over the REST and the widget's socket.io channels, whose every
+message carries a unique canary. The conversation
 fills slots and runs the hand-off, so the store demonstrably holds state.
 Then the canaries must be absent from: the stored tracker (read back through
 Rasa's HTTP API), every Redis key and value, the servers' captured output,
 and every file written under the project or the temp directory during the run.
 """
+import asyncio
 import json
 import secrets
 import shutil
@@ -21,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, Servers, free_port
+from socketio_client import conversation
 
 pytestmark = pytest.mark.server
 
@@ -103,6 +106,16 @@ def run(request, tmp_path_factory):
         say("im 14 {}")
         handoff = say("can i talk to a real person {}")
         tracker = stored_tracker(servers, sender)
+        # The same conversation shape over the widget's socket.io channel.
+        socket_sender = f"canary-socket-{uuid.uuid4().hex}"
+        socket_canaries = [canary() for _ in range(3)]
+        canaries.extend(socket_canaries)
+        socket_answers = asyncio.run(conversation(servers, socket_sender, [
+            f"he wants to meet me {socket_canaries[0]} somewhere quiet",
+            f"i live in canada {socket_canaries[1]}",
+            f"is this chat saved {socket_canaries[2]}",
+        ]))
+        socket_tracker = stored_tracker(servers, socket_sender)
         redis_dump = []
         if redis_client is not None:
             for key in redis_client.scan_iter("*"):
@@ -112,6 +125,7 @@ def run(request, tmp_path_factory):
     yield {
         "level": level, "backend": backend, "servers": servers, "canaries": canaries, "started": started,
         "tracker": tracker, "asked": asked, "answered": answered, "handoff": handoff,
+        "socket_answers": socket_answers, "socket_tracker": socket_tracker,
         "redis": redis_client, "redis_dump": redis_dump, "workdir": workdir,
     }
     if redis_process is not None:
@@ -126,10 +140,18 @@ def test_the_conversation_really_ran_and_filled_slots(run):
     assert any(e.get("event") == "user" for e in run["tracker"]["events"])
 
 
+def test_the_socket_conversation_really_ran(run):
+    handoffs = [e["custom"]["ally_handoff"] for turn in run["socket_answers"] for e in turn
+                if "ally_handoff" in (e.get("custom") or {})]
+    assert handoffs and handoffs[-1]["country"] == "CA"
+    assert run["socket_tracker"]["slots"]["country"] == "CA"
+
+
 def test_no_canary_in_the_stored_tracker(run):
-    stored = json.dumps(run["tracker"])
+    stored = json.dumps([run["tracker"], run["socket_tracker"]])
     assert not [c for c in run["canaries"] if c in stored]
-    assert all(e.get("text") is None for e in run["tracker"]["events"] if e.get("event") in ("user", "bot"))
+    for tracker in (run["tracker"], run["socket_tracker"]):
+        assert all(e.get("text") is None for e in tracker["events"] if e.get("event") in ("user", "bot"))
 
 
 def test_no_canary_in_the_servers_output(run):

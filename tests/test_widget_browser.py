@@ -20,7 +20,7 @@ from actions.directory import load_directory, tel_link
 from conftest import ROOT
 from widget_browser import (
     AXE_JS, CHROMIUM, EXIT_URL, JS_ACTIVE, JS_RUN_AXE, JS_STORAGE, SHADOW, WIDGET_DIR, WIDGET_JS,
-    bot_texts, count, handoff_of, launch, new_page, normalise, rendered, wait_for_bot_messages,
+    bot_texts, count, handoff_of, launch, new_page, normalise, rendered, run_async, wait_for_bot_messages,
     wait_until_quiet,
 )
 
@@ -93,6 +93,51 @@ def test_the_widget_source_and_bundle_name_no_browser_storage():
         text = path.read_text().lower()
         for word in STORAGE_WORDS:
             assert word.lower() not in text, f"{path.relative_to(ROOT)} names {word}"
+
+
+def test_the_origin_allow_list(monkeypatch):
+    from ally.channels.widget import WidgetInput
+
+    monkeypatch.delenv("ALLY_ALLOWED_ORIGINS", raising=False)
+    channel = WidgetInput.from_credentials({"allowed_origins": ["https://www.Example.se/"]})
+    assert channel.allowed_origins == ["https://www.example.se"]
+    assert channel.origin_allowed("https://www.example.se", "ally.example.se")
+    assert channel.origin_allowed("http://ally.example.se:5005", "ally.example.se:5005")  # its own pages
+    assert channel.origin_allowed(None, "ally.example.se")  # not a browser
+    for origin in ("https://evil.example", "https://www.example.se.evil.example", "null", "https://www.example.se/x"):
+        assert not channel.origin_allowed(origin, "ally.example.se"), origin
+    assert WidgetInput.from_credentials({}).allowed_origins == ["http://127.0.0.1:5005", "http://localhost:5005"]
+    monkeypatch.setenv("ALLY_ALLOWED_ORIGINS", "https://a.example, https://b.example")
+    assert WidgetInput.from_credentials({"allowed_origins": ["https://c.example"]}).allowed_origins == [
+        "https://a.example", "https://b.example"]
+    monkeypatch.setenv("ALLY_ALLOWED_ORIGINS", "not an origin")
+    with pytest.raises(ValueError):
+        WidgetInput.from_credentials({})
+
+
+def test_the_connect_handler_refuses_an_origin_itself(monkeypatch):
+    """The second check, behind engine.io's: the socket.io connect handler."""
+    from socketio.exceptions import ConnectionRefusedError
+
+    from ally.channels.widget import WidgetInput
+
+    monkeypatch.delenv("ALLY_ALLOWED_ORIGINS", raising=False)
+    channel = WidgetInput.from_credentials({})
+    channel.blueprint(lambda message: None)
+    connect = channel.sio.handlers["/"]["connect"]
+    environ = {"HTTP_HOST": "127.0.0.1:5005"}
+    assert run_async(lambda: connect("sid1", {**environ, "HTTP_ORIGIN": "http://localhost:5005"}, None)) is True
+    with pytest.raises(ConnectionRefusedError):
+        run_async(lambda: connect("sid2", {**environ, "HTTP_ORIGIN": "http://evil.example"}, None))
+
+
+def test_only_country_language_and_age_reach_rasa_as_metadata():
+    from ally.channels.widget import filtered_metadata
+
+    assert filtered_metadata({"country": "se", "language": "sv-SE", "age": 14, "name": "Kim", "ip": "1.2.3.4"}) == {
+        "country": "SE", "language": "sv-SE", "age": 14}
+    assert filtered_metadata({"country": "Sweden<script>", "age": "14", "language": "x" * 50}) == {"age": 14}
+    assert filtered_metadata("not json") == {} and filtered_metadata(None) == {}
 
 
 # --- a conversation ----------------------------------------------------------------
@@ -319,11 +364,11 @@ def test_a_socket_from_an_origin_not_on_the_allow_list_is_refused(servers):
             await ws.send("40")
             return opened, await ws.recv()
 
-    with pytest.raises(websockets.exceptions.InvalidStatusCode) as refused:
-        asyncio.run(handshake("http://evil.example"))
+    with pytest.raises(websockets.InvalidStatusCode) as refused:
+        run_async(lambda: handshake("http://evil.example"))
     assert refused.value.status_code == 400
     # the same handshake from the server's own page is accepted
-    opened, connected = asyncio.run(handshake(servers.url))
+    opened, connected = run_async(lambda: handshake(servers.url))
     assert opened.startswith("0{") and connected.startswith("40")
 
     # long-polling is checked the same way
@@ -368,8 +413,8 @@ def test_the_socket_protocol_keeps_session_replies(servers):
                     events.append(data)
             return events
 
-    events = asyncio.run(chat())
-    assert normalise(events[0]["text"]) in variants("utter_asked_for_images") or events[0]["text"]
+    events = run_async(chat)
+    assert normalise(events[0]["text"]) in variants("utter_asked_for_images")
     assert handoff_of(events)["country"] == COUNTRY
 
 

@@ -4,8 +4,10 @@ Playwright's own browser downloads are never used (`playwright install` is
 not needed): the tests launch /usr/bin/chromium (Debian's `chromium`
 package, installed by .ci/run).
 """
+import asyncio
 import json
 import re
+import threading
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 from urllib.parse import urlsplit
@@ -143,6 +145,26 @@ def wait_until_quiet(page: Any, settle_ms: int = 700, timeout: float = 30000) ->
             return
         before = now
         page.wait_for_timeout(settle_ms)
+
+
+def run_async(make_coroutine: Any, timeout: float = 90) -> Any:
+    """Run a coroutine in its own thread: Playwright's sync API keeps an event loop in this one."""
+    result: Dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            result["value"] = asyncio.run(make_coroutine())
+        except BaseException as error:  # re-raised in the test's thread
+            result["error"] = error
+
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if thread.is_alive():
+        raise TimeoutError(f"no answer within {timeout} s")
+    if "error" in result:
+        raise result["error"]
+    return result.get("value")
 
 
 def handoff_of(replies: List[Dict[str, Any]]) -> Optional[Dict[str, Any]]:

@@ -30,6 +30,7 @@ can connect too):
     GET  /widget/                     a demo "helpline site" page (?country=SE&lang=sv)
     POST /webhooks/widget/forget      {"session_id": "..."} -> 204: forget the conversation now
 """
+import asyncio
 import html
 import json
 import logging
@@ -128,6 +129,20 @@ def filtered_metadata(data: Any) -> Dict[str, Any]:
     return metadata
 
 
+async def stop_socket_tasks(sio: AsyncServer) -> None:
+    """On shutdown: end engine.io's per-connection ping tasks (else asyncio logs each one as an error)."""
+    await sio.shutdown()
+    current = asyncio.current_task()
+    pings = [
+        task for task in asyncio.all_tasks()
+        if task is not current and getattr(task.get_coro(), "__qualname__", "").endswith("AsyncSocket._send_ping")
+    ]
+    for task in pings:
+        task.cancel()
+    if pings:
+        await asyncio.gather(*pings, return_exceptions=True)
+
+
 class WidgetOutput(SocketIOOutput):
     @classmethod
     def name(cls) -> Text:
@@ -194,7 +209,7 @@ class WidgetInput(SocketIOInput):
         self.allowed_origins = configured_origins(allowed_origins)
 
     # --- origins -------------------------------------------------------------------
-    def origin_allowed(self, origin: Optional[str], host: Optional[str], scheme: str = "http") -> bool:
+    def origin_allowed(self, origin: Optional[str], host: Optional[str]) -> bool:
         """An allowed origin, the server's own pages, or no Origin at all (not a browser)."""
         if origin is None:
             return True
@@ -254,6 +269,9 @@ class WidgetInput(SocketIOInput):
             requested = data.get("session_id") if isinstance(data, dict) else None
             session_id = requested if isinstance(requested, str) and SESSION_ID.match(requested) else uuid.uuid4().hex
             if self.session_persistence:
+                previous = (await sio.get_session(sid, namespace=namespace)).get("session_id")
+                if previous and previous != session_id:
+                    await sio.leave_room(sid, previous, namespace=namespace)
                 await sio.enter_room(sid, session_id, namespace=namespace)  # awaited: RasaHQ/rasa#13027
                 await sio.save_session(sid, {"session_id": session_id}, namespace=namespace)
             await sio.emit("session_confirm", session_id, room=sid, namespace=namespace)
@@ -268,8 +286,7 @@ class WidgetInput(SocketIOInput):
             text = text[:MAX_MESSAGE_CHARS]
             log_privacy.remember_text(text)
             if self.session_persistence:
-                session = await sio.get_session(sid, namespace=namespace)
-                sender_id = session.get("session_id") if isinstance(session, dict) else None
+                sender_id = (await sio.get_session(sid, namespace=namespace)).get("session_id")
                 if sender_id is None:
                     requested = data.get("session_id")
                     if not (isinstance(requested, str) and SESSION_ID.match(requested)):
@@ -291,6 +308,10 @@ class WidgetInput(SocketIOInput):
                 metadata=filtered_metadata(data.get(self.metadata_key)),
             )
             await on_new_message(message)
+
+        @bp.listener("before_server_stop")
+        async def stop_sockets(_app: Sanic, _loop: Any = None) -> None:
+            await stop_socket_tasks(sio)
 
         guard.register(bp)
         return bp

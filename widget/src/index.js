@@ -269,7 +269,8 @@ function mount(config) {
       if (!titleText || !payload) continue;
       const option = button("ally-choice", titleText);
       option.addEventListener("click", () => {
-        sendUserMessage(payload, titleText);
+        if (payload === "/ask_helpline") talkToPerson(titleText);
+        else sendUserMessage(payload, titleText);
         input.focus();
       });
       group.appendChild(option);
@@ -303,7 +304,9 @@ function mount(config) {
       }
       const phone = Array.isArray(line.phones) ? line.phones.find((p) => p && safeHref(p.tel)) : null;
       if (phone) actions.appendChild(actionLink(safeHref(phone.tel), "Call " + String(phone.display || "").slice(0, 40)));
-      const chat = config.handoffUrl || safeHref(line.chat_url);
+      // the host's own chat only for its own country: a user may say they live elsewhere
+      const hostsCountry = config.handoffUrl && (!config.country || handoff.country === config.country);
+      const chat = hostsCountry ? config.handoffUrl : safeHref(line.chat_url);
       if (chat) actions.appendChild(actionLink(chat, T.chat, Boolean(phone)));
       const website = safeHref(line.website);
       if (!phone && !chat && website) actions.appendChild(actionLink(website, T.website, false));
@@ -420,8 +423,17 @@ function mount(config) {
   }
 
   // --- open, close, leave --------------------------------------------------------
+  // full screen on a phone: then the rest of the page is out of reach, as in a modal dialog
+  const phone = window.matchMedia ? window.matchMedia("(max-width: 480px)") : null;
+  function syncModal() {
+    panel.setAttribute("aria-modal", phone && phone.matches ? "true" : "false");
+  }
+  if (phone && phone.addEventListener) phone.addEventListener("change", syncModal);
+  syncModal();
+
   function open() {
     if (state.leaving) return;
+    syncModal();
     panel.hidden = false;
     dock.hidden = true;
     launcher.setAttribute("aria-expanded", "true");
@@ -484,12 +496,12 @@ function mount(config) {
     Promise.race([forgetOnServer(sessionId), timer]).then(leave, leave);
   }
 
-  function talkToPerson() {
+  function talkToPerson(shown) {
     const event = dispatchHandoff("user", state.lastHandoff);
     if (config.handoffUrl && !event.defaultPrevented) {
       window.open(config.handoffUrl, "_blank", "noopener,noreferrer");
     }
-    sendUserMessage("/ask_helpline", T.personMessage);
+    sendUserMessage("/ask_helpline", typeof shown === "string" ? shown : T.personMessage);
   }
 
   // --- events ---------------------------------------------------------------
@@ -497,7 +509,7 @@ function mount(config) {
   close.addEventListener("click", minimise);
   exit.addEventListener("click", quickExit);
   dockExit.addEventListener("click", quickExit);
-  person.addEventListener("click", talkToPerson);
+  person.addEventListener("click", () => talkToPerson());
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const text = input.value;

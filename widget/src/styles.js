@@ -45,7 +45,7 @@ export const CSS = `
 .ally-panel {
   position: fixed; right: 20px; bottom: 20px; z-index: 2147483001;
   width: 380px; max-width: calc(100vw - 40px);
-  height: 620px; max-height: calc(100vh - 40px);
+  height: 640px; max-height: calc(100vh - 40px);
   display: flex; flex-direction: column;
   background: #ffffff; color: var(--ally-ink);
   border-radius: 14px; overflow: hidden;
@@ -87,7 +87,7 @@ export const CSS = `
 }
 .ally-bubble p { margin: 0; }
 .ally-bubble p + p, .ally-bubble p + ul, .ally-bubble ul + p { margin-top: 6px; }
-.ally-bubble ul { margin: 4px 0 0; padding-left: 20px; }
+.ally-bubble ul { margin: 4px 0 0; padding-left: 20px; list-style: disc outside; }
 .ally-bubble li + li { margin-top: 3px; }
 .ally-msg--bot .ally-bubble { align-self: flex-start; background: var(--ally-bot-bg); color: var(--ally-ink); border-bottom-left-radius: 4px; }
 .ally-msg--user .ally-bubble { align-self: flex-end; background: var(--ally-primary); color: var(--ally-on-primary); border-bottom-right-radius: 4px; }

@@ -1,0 +1,235 @@
+"""What a client may send, and how fast: shared by Ally's channels.
+
+Bad input must never crash a turn, reach the model as something strange, or
+end up in a log. This module has the checks and the polite answers; the REST
+channel (ally/channels/rest.py) uses all of it, and the widget channel can
+call the same functions for socket.io (docs/reliability.md shows how).
+
+* `parse_body(bytes)`: the request body as a JSON object, or `BadInput`
+  (invalid UTF-8, invalid JSON, not an object).
+* `clean_sender(value)`: a conversation id of 1-128 characters from
+  `[A-Za-z0-9_.:@+=-]` (numbers are accepted and turned into text), or `BadInput`.
+  A missing id is refused: Rasa would put every such message into one shared
+  conversation called "default".
+* `clean_text(value)`: the message as the model should see it: control
+  characters and invalid code points removed, at most `MAX_MESSAGE_CHARS`;
+  `BadInput` for a non-string, an empty or whitespace-only message, a message
+  that is too long.
+* `clean_metadata(value)`: an object of at most `MAX_METADATA_BYTES`, or `BadInput`.
+* `RateLimiter`: a token bucket per conversation, in memory. It keeps no
+  conversation id, only a keyed hash of it, and forgets idle conversations.
+* `REQUEST_MAX_SIZE` / `apply_request_size_limit(app)`: Sanic's body limit
+  (its default is 100 MB). `SANIC_REQUEST_MAX_SIZE` in the environment wins.
+
+Nothing here logs or returns any part of the input: error answers name the
+problem, never the content.
+
+Settings (environment):
+    ALLY_MAX_MESSAGE_CHARS       longest message accepted (1000, as the widget)
+    ALLY_RATE_LIMIT_BURST        messages a conversation may send at once (12)
+    ALLY_RATE_LIMIT_PER_MINUTE   sustained messages per minute after that (30)
+    SANIC_REQUEST_MAX_SIZE       largest request body in bytes (1 MiB)
+"""
+import hashlib
+import json
+import os
+import re
+import secrets
+import threading
+import time
+import unicodedata
+from collections import OrderedDict
+from typing import Any, Dict, Optional
+
+
+def _env_number(name: str, default: float) -> float:
+    try:
+        value = float(os.environ.get(name, default))
+    except ValueError:
+        return default
+    return value if value > 0 else default
+
+
+MAX_MESSAGE_CHARS = int(_env_number("ALLY_MAX_MESSAGE_CHARS", 1000))
+MAX_SENDER_CHARS = 128
+MAX_METADATA_BYTES = 4096
+REQUEST_MAX_SIZE = 1024 * 1024  # bytes; a chat message is a few hundred
+SENDER_ID = re.compile(r"^[A-Za-z0-9_.:@+=-]{1,%d}$" % MAX_SENDER_CHARS)
+
+RATE_LIMITED_TEXT = (
+    "You're sending messages very fast, so I'll take a short pause. Please wait a few "
+    "seconds and send your message again. If you are in danger right now, call the "
+    "emergency number: 112 in Europe, 999 in the UK, 911 in the US and Canada, 000 in Australia."
+)
+DEGRADED_TEXT = (
+    "Sorry, I'm having a technical problem right now, so I may not remember what you "
+    "told me before. A real person can still help you."
+)
+# The same as the domain's `utter_offline_help`; the channels prefer the domain's text.
+GENERIC_HELP_TEXT = (
+    "You can talk to a real person for free:\n"
+    "• In the UK call Childline on 0800 1111. In Ireland and most other EU countries, the child helpline is 116 111.\n"
+    "• Any other country: find your child helpline at https://childhelplineinternational.org/helplines/\n"
+    "• In danger right now? Call 112 (Europe), 999 (UK), 911 (US and Canada), 000 (Australia) or 111 (New Zealand)."
+)
+
+
+class BadInput(ValueError):
+    """A request Ally refuses. `code` and `detail` describe the problem, never the content."""
+
+    def __init__(self, status: int, code: str, detail: str) -> None:
+        super().__init__(code)
+        self.status, self.code, self.detail = status, code, detail
+
+    def as_json(self) -> Dict[str, str]:
+        return {"error": self.code, "detail": self.detail}
+
+
+def parse_body(raw: Optional[bytes]) -> Dict[str, Any]:
+    if not raw:
+        raise BadInput(400, "empty_body", 'Send a JSON object: {"sender": "...", "message": "..."}.')
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadInput(400, "body_not_utf8", "The body must be UTF-8 encoded JSON.") from None
+    try:
+        body = json.loads(text)
+    except (ValueError, RecursionError):
+        raise BadInput(400, "body_not_json", "The body is not valid JSON.") from None
+    if not isinstance(body, dict):
+        raise BadInput(400, "body_not_object", 'The body must be a JSON object: {"sender": "...", "message": "..."}.')
+    return body
+
+
+def clean_sender(value: Any) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if value is None:
+        raise BadInput(400, "sender_missing", "Each message needs a `sender`: a conversation id.")
+    if not isinstance(value, str) or not SENDER_ID.match(value):
+        raise BadInput(
+            400, "sender_invalid",
+            f"`sender` must be 1-{MAX_SENDER_CHARS} characters of letters, digits and _ . : @ + = -.",
+        )
+    return value
+
+
+def _allowed_char(char: str) -> bool:
+    category = unicodedata.category(char)
+    if category == "Cc":  # C0/C1 controls and DEL; keep line breaks and tabs as spaces
+        return False
+    return category not in ("Cs", "Co", "Cn")  # lone surrogates, private use, unassigned
+
+
+def clean_text(value: Any, max_chars: Optional[int] = None) -> str:
+    """The message for the model, or BadInput. Right-to-left marks and emoji are kept."""
+    limit = max_chars or MAX_MESSAGE_CHARS
+    if not isinstance(value, str):
+        raise BadInput(400, "message_not_text", "`message` must be a string.")
+    if len(value) > limit * 4:  # far too long: refuse before doing any work on it
+        raise BadInput(413, "message_too_long", f"`message` may have at most {limit} characters.")
+    text = unicodedata.normalize("NFC", value.encode("utf-8", "replace").decode("utf-8"))
+    text = "".join(c if _allowed_char(c) else (" " if c in "\n\r\t" else "") for c in text)
+    text = re.sub(r"[ \u00a0]{2,}", " ", text).strip()
+    if not text:
+        raise BadInput(400, "message_empty", "`message` is empty.")
+    if len(text) > limit:
+        raise BadInput(413, "message_too_long", f"`message` may have at most {limit} characters.")
+    return text
+
+
+def clean_metadata(value: Any) -> Optional[Dict[str, Any]]:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise BadInput(400, "metadata_not_object", "`metadata` must be a JSON object.")
+    try:
+        size = len(json.dumps(value).encode("utf-8", "replace"))
+    except (TypeError, ValueError, RecursionError):
+        raise BadInput(400, "metadata_invalid", "`metadata` must be plain JSON.") from None
+    if size > MAX_METADATA_BYTES:
+        raise BadInput(413, "metadata_too_large", f"`metadata` may have at most {MAX_METADATA_BYTES} bytes.")
+    return value
+
+
+class RateLimiter:
+    """A token bucket per conversation: `burst` messages at once, then `per_minute`.
+
+    In memory, per process (each replica has its own). Keys are keyed hashes
+    (a random key per process), so the limiter holds no conversation id; at
+    most `max_keys` conversations are tracked, the least recently seen are
+    dropped first (a dropped conversation starts with a full bucket again).
+    """
+
+    def __init__(self, burst: float = 12, per_minute: float = 30, max_keys: int = 100_000) -> None:
+        self.burst = float(burst)
+        self.rate = float(per_minute) / 60.0
+        self.max_keys = max_keys
+        self._salt = secrets.token_bytes(16)
+        self._buckets: "OrderedDict[bytes, tuple]" = OrderedDict()  # key -> (tokens, updated)
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_env(cls) -> "RateLimiter":
+        return cls(
+            burst=_env_number("ALLY_RATE_LIMIT_BURST", 12),
+            per_minute=_env_number("ALLY_RATE_LIMIT_PER_MINUTE", 30),
+        )
+
+    def _key(self, conversation_id: str) -> bytes:
+        return hashlib.blake2b(conversation_id.encode("utf-8", "replace"), key=self._salt, digest_size=16).digest()
+
+    def _tokens(self, key: bytes, now: float) -> float:
+        tokens, updated = self._buckets.get(key, (self.burst, now))
+        return min(self.burst, tokens + (now - updated) * self.rate)
+
+    def allow(self, conversation_id: str, now: Optional[float] = None) -> bool:
+        """Take one token for this conversation; False when the conversation must wait."""
+        now = time.monotonic() if now is None else now
+        key = self._key(conversation_id)
+        with self._lock:
+            tokens = self._tokens(key, now)
+            allowed = tokens >= 1
+            self._buckets[key] = (tokens - 1 if allowed else tokens, now)
+            self._buckets.move_to_end(key)
+            while len(self._buckets) > self.max_keys:
+                self._buckets.popitem(last=False)
+            return allowed
+
+    def retry_after(self, conversation_id: str, now: Optional[float] = None) -> int:
+        """Whole seconds until this conversation may send again."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            missing = 1 - self._tokens(self._key(conversation_id), now)
+        return max(1, int(missing / self.rate + 0.999)) if missing > 0 else 0
+
+    def __len__(self) -> int:
+        return len(self._buckets)
+
+
+def request_max_size() -> int:
+    try:
+        return int(os.environ["SANIC_REQUEST_MAX_SIZE"])
+    except (KeyError, ValueError):
+        return REQUEST_MAX_SIZE
+
+
+def apply_request_size_limit(app: Any) -> None:
+    """Lower Sanic's body limit (default 100 MB) unless SANIC_REQUEST_MAX_SIZE sets one.
+
+    Sanic reads the limit for every new connection, so setting it before the
+    server starts covers every request.
+    """
+    if "SANIC_REQUEST_MAX_SIZE" in os.environ:
+        return
+    app.config.REQUEST_MAX_SIZE = min(int(app.config.REQUEST_MAX_SIZE), REQUEST_MAX_SIZE)
+
+
+def generic_help_text(domain: Any) -> str:
+    """The domain's `utter_offline_help` text (the generic helplines), or the built-in copy."""
+    try:
+        variants = domain.responses["utter_offline_help"]
+        text = next(v["text"] for v in variants if v.get("text") and not v.get("condition"))
+        return text
+    except (AttributeError, KeyError, StopIteration, TypeError):
+        return GENERIC_HELP_TEXT
