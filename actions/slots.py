@@ -35,6 +35,22 @@ def country_from_metadata(tracker: Tracker) -> Optional[str]:
     return match.code if match else None
 
 
+def country_answer(tracker: Tracker) -> Optional[str]:
+    """A country named in reply to "Which country do you live in?", even if the
+    classifier was unsure what the message was ("i live in spain" at 0.5)."""
+    if not tracker.get_slot("awaiting_country"):
+        return None
+    latest = tracker.latest_message or {}
+    if ((latest.get("intent") or {}).get("name")) not in ("inform_country", "nlu_fallback"):
+        return None
+    for entity in latest.get("entities") or []:
+        if entity.get("entity") in ("country", "country_mention"):
+            match = resolve_country(str(entity.get("value")), known_country_names())
+            if match and match.kind != "nationality":
+                return match.code
+    return None
+
+
 class ValidateSlotMappings(ValidationAction):
     def name(self) -> Text:
         return "action_validate_slot_mappings"
@@ -47,7 +63,7 @@ class ValidateSlotMappings(ValidationAction):
         # what the user said themselves ("I'm actually in Ireland").
         if tracker.get_slot("country"):
             return {}
-        code = country_from_metadata(tracker)
+        code = country_from_metadata(tracker) or country_answer(tracker)
         return {"country": code} if code else {}
 
     async def extract_age_band(

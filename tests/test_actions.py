@@ -189,3 +189,11 @@ def test_the_first_real_age_of_several_entities_wins():
     entities = [{"entity": "age", "value": "kestrel42"}, {"entity": "age", "value": "14"}]
     t = tracker("inform_age", {"age_band": "kestrel42"}, events=extracted("age_band", "kestrel42"), entities=entities)
     assert validate(t)["age_band"] == "13_15"
+
+
+def test_a_country_named_in_an_unclear_answer_to_the_country_question_counts():
+    entities = [{"entity": "country_mention", "value": "ES"}]
+    waiting = tracker("nlu_fallback", {"awaiting_country": True}, entities=entities)
+    assert validate(waiting)["country"] == "ES"
+    not_waiting = tracker("nlu_fallback", entities=entities)  # "he lives in spain" out of the blue
+    assert "country" not in validate(not_waiting)

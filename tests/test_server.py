@@ -134,3 +134,10 @@ def test_without_the_action_server_risk_messages_still_get_guidance_and_help(tmp
         assert handoff(pair.say(sender(), SEXTORTION, {"country": "SE"}))["country"] == "SE"
     finally:
         pair.stop()
+
+
+def test_a_nationality_is_confirmed_before_it_is_used(servers):
+    who = sender()
+    replies = servers.say(who, "im swedish btw")
+    assert replies[0]["text"] in [v.replace("{country_candidate_name}", "Sweden") for v in variants("utter_confirm_country")]
+    assert handoff(servers.say(who, "yes"))["country"] == "SE"
