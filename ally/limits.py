@@ -20,6 +20,13 @@ call the same functions for socket.io (docs/reliability.md shows how).
   conversation id, only a keyed hash of it, and forgets idle conversations.
 * `REQUEST_MAX_SIZE` / `apply_request_size_limit(app)`: Sanic's body limit
   (its default is 100 MB). `SANIC_REQUEST_MAX_SIZE` in the environment wins.
+* `remember_for_redaction(text)`: registers a message with the log filter,
+  also in the JSON-escaped form Rasa's DEBUG lines use.
+* `admission_gate()`: at most ALLY_MAX_CONCURRENT_MESSAGES (8) messages in
+  processing per process, the rest queue for up to ALLY_MAX_QUEUE_SECONDS (40);
+  see `AdmissionGate`.
+* `store_degraded(app)` / `degraded_texts(app)`: whether Redis is down (the
+  lock store says so), and the notice + generic help to add to an answer then.
 
 Nothing here logs or returns any part of the input: error answers name the
 problem, never the content.
@@ -28,8 +35,11 @@ Settings (environment):
     ALLY_MAX_MESSAGE_CHARS       longest message accepted (1000, as the widget)
     ALLY_RATE_LIMIT_BURST        messages a conversation may send at once (12)
     ALLY_RATE_LIMIT_PER_MINUTE   sustained messages per minute after that (30)
+    ALLY_MAX_CONCURRENT_MESSAGES messages processed at once per process (8)
+    ALLY_MAX_QUEUE_SECONDS       longest wait for a processing slot (40)
     SANIC_REQUEST_MAX_SIZE       largest request body in bytes (1 MiB)
 """
+import asyncio
 import hashlib
 import json
 import os
@@ -39,7 +49,8 @@ import threading
 import time
 import unicodedata
 from collections import OrderedDict
-from typing import Any, Dict, Optional
+from contextlib import asynccontextmanager
+from typing import Any, AsyncIterator, Dict, List, Optional
 
 
 def _env_number(name: str, default: float) -> float:
@@ -60,6 +71,10 @@ RATE_LIMITED_TEXT = (
     "You're sending messages very fast, so I'll take a short pause. Please wait a few "
     "seconds and send your message again. If you are in danger right now, call the "
     "emergency number: 112 in Europe, 999 in the UK, 911 in the US and Canada, 000 in Australia."
+)
+BUSY_TEXT = (
+    "Lots of people are talking to me right now, so I can't answer straight away. "
+    "Please send your message again in a minute. A real person can help you now:"
 )
 DEGRADED_TEXT = (
     "Sorry, I'm having a technical problem right now, so I may not remember what you "
@@ -207,6 +222,75 @@ class RateLimiter:
         return len(self._buckets)
 
 
+def remember_for_redaction(text: str) -> None:
+    """Register a message with the log filter, also as it looks inside JSON-formatted log lines.
+
+    Rasa's structured DEBUG lines show the text JSON-escaped (emoji as
+    surrogate pairs, control characters as \\u0000), a form the filter does
+    not derive by itself.
+    """
+    from ally import log_privacy
+
+    log_privacy.remember_text(text)
+    escaped = json.dumps(text)[1:-1]
+    if escaped != text:
+        log_privacy.remember_text(escaped)
+
+
+class Busy(Exception):
+    """No processing slot became free in time."""
+
+
+class AdmissionGate:
+    """At most `limit` messages are processed at once per process; the others wait, up to `max_wait` s.
+
+    Rasa does its NLU and policy work on the event loop, so every message in
+    progress slows down all the others. Without a bound, a spike of a few
+    hundred messages makes each one take so long that the calls to the action
+    server pass their timeout (ALLY_ACTION_TIMEOUT) and users get the offline
+    answers instead of their country's helpline. With the gate, the waiting
+    happens before processing starts, and a message that waited too long gets
+    `Busy` (the channel answers with BUSY_TEXT and generic help) instead of a
+    reply that comes too late.
+    """
+
+    def __init__(self, limit: int = 8, max_wait: float = 40.0) -> None:
+        self.limit = max(1, int(limit))
+        self.max_wait = float(max_wait)
+        self._semaphore = asyncio.Semaphore(self.limit)
+        self.waiting = 0
+
+    @classmethod
+    def from_env(cls) -> "AdmissionGate":
+        return cls(limit=int(_env_number("ALLY_MAX_CONCURRENT_MESSAGES", 8)),
+                   max_wait=_env_number("ALLY_MAX_QUEUE_SECONDS", 40))
+
+    @asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        self.waiting += 1
+        try:
+            await asyncio.wait_for(self._semaphore.acquire(), self.max_wait)
+        except asyncio.TimeoutError:
+            raise Busy() from None
+        finally:
+            self.waiting -= 1
+        try:
+            yield
+        finally:
+            self._semaphore.release()
+
+
+_gate: Optional[AdmissionGate] = None
+
+
+def admission_gate() -> AdmissionGate:
+    """The process's gate, shared by all channels (REST and widget)."""
+    global _gate
+    if _gate is None:
+        _gate = AdmissionGate.from_env()
+    return _gate
+
+
 def request_max_size() -> int:
     try:
         return int(os.environ["SANIC_REQUEST_MAX_SIZE"])
@@ -223,6 +307,21 @@ def apply_request_size_limit(app: Any) -> None:
     if "SANIC_REQUEST_MAX_SIZE" in os.environ:
         return
     app.config.REQUEST_MAX_SIZE = min(int(app.config.REQUEST_MAX_SIZE), REQUEST_MAX_SIZE)
+
+
+def store_degraded(app: Any) -> bool:
+    """True while the shared state store (Redis) is known to be unreachable.
+
+    ally.lock_store.ResilientRedisLockStore reports it; other lock stores never do.
+    """
+    agent = getattr(getattr(app, "ctx", None), "agent", None)
+    return bool(getattr(getattr(agent, "lock_store", None), "degraded", False))
+
+
+def degraded_texts(app: Any) -> List[str]:
+    """What to add to an answer while Redis is down or after a failure: a notice and generic help."""
+    domain = getattr(getattr(getattr(app, "ctx", None), "agent", None), "domain", None)
+    return [DEGRADED_TEXT, generic_help_text(domain)]
 
 
 def generic_help_text(domain: Any) -> str:

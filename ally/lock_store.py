@@ -124,6 +124,15 @@ class ResilientRedisLockStore(RedisLockStore):
     def save_lock(self, lock: TicketLock) -> None:
         self.red.set(self.key_prefix + lock.conversation_id, lock.dumps(), ex=self.key_ttl)
 
+    def _issue_redis_ticket(self, conversation_id: Text, lock_lifetime: float) -> int:
+        """Rasa's issue_ticket; once more at once if Redis dropped a pooled connection (e.g. it restarted)."""
+        try:
+            return self.issue_ticket(conversation_id, lock_lifetime)
+        except LockError as error:
+            if not (self._healthy and _redis_cause(error) is not None):
+                raise
+            return self.issue_ticket(conversation_id, lock_lifetime)
+
     @asynccontextmanager
     async def lock(
         self,
@@ -136,7 +145,7 @@ class ResilientRedisLockStore(RedisLockStore):
         ticket = 0
         if self._redis_may_be_tried():
             try:
-                ticket = self.issue_ticket(conversation_id, lock_lifetime)
+                ticket = self._issue_redis_ticket(conversation_id, lock_lifetime)
                 acquired = await self._acquire_lock(conversation_id, ticket, wait_time_in_seconds)
                 store = self
                 self._mark_up()

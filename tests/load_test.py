@@ -14,7 +14,9 @@ Every conversation gets its own metadata country (in its first turn only,
 so later turns rely on the stored state) from actions/helplines.yml, cycling
 through the directory; every turn is a message whose answer carries the
 hand-off payload. A reply counts as:
-  * error: HTTP status other than 200, a connection error, or no hand-off payload;
+  * error: HTTP status other than 200, a connection error, no hand-off payload
+    (`missing_handoff`), or a hand-off without any country (`country_lost`: the
+    conversation's country was not known when the reply was made);
   * timeout: no answer within --timeout seconds (or the whole run hit --deadline);
   * cross-talk: a hand-off payload (`custom.ally_handoff.country`) for another country.
 
@@ -27,6 +29,7 @@ import asyncio
 import itertools
 import json
 import os
+import shutil
 import signal
 import socket
 import statistics
@@ -64,6 +67,7 @@ TURNS = [
     "can i talk to a real person",
 ]
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+OFFLINE_START = "You can talk to a real person for free"  # utter_offline_help
 
 
 def country_codes() -> List[str]:
@@ -105,14 +109,22 @@ async def _conversation(session: Any, url: str, sender: str, country: str, turns
         if status != 200 or not isinstance(replies, list):
             stats["errors"] += 1
             continue
+        if any(isinstance(r, dict) and (r.get("text") or "").startswith(OFFLINE_START) for r in replies):
+            stats["offline_answers"] += 1  # a custom action failed or timed out (ally/action_fallback.py)
         handoffs = [r["custom"]["ally_handoff"] for r in replies
                     if isinstance(r, dict) and isinstance(r.get("custom"), dict) and "ally_handoff" in r["custom"]]
         if not handoffs:
             stats["errors"] += 1
             stats["missing_handoff"] += 1
             continue
-        if any(h.get("country") != country for h in handoffs):
+        countries = {h.get("country") for h in handoffs}
+        if countries - {country, None}:  # another conversation's country
             stats["cross_talk"] += 1
+            stats["cross_talk_samples"].append({"own": country, "got": sorted(c for c in countries if c)})
+            continue
+        if None in countries:  # the generic hand-off: this conversation's country was not known
+            stats["errors"] += 1
+            stats["country_lost"] += 1
             continue
         stats["ok"] += 1
 
@@ -129,8 +141,10 @@ async def run_load(base_url: str, conversations: int = 200, turns: int = 10, tim
     codes = country_codes()
     run_id = uuid.uuid4().hex[:8]
     stats: Dict[str, Any] = {"ok": 0, "errors": 0, "timeouts": 0, "cross_talk": 0, "missing_handoff": 0,
-                             "status": {}, "error_kinds": {}, "latencies": []}
+                             "country_lost": 0, "offline_answers": 0, "status": {}, "error_kinds": {},
+                             "cross_talk_samples": [], "latencies": []}
     connector = aiohttp.TCPConnector(limit=0, force_close=False)
+    load_before = os.getloadavg()[0]
     started = time.monotonic()
     async with aiohttp.ClientSession(connector=connector) as session:
         tasks = [
@@ -152,7 +166,9 @@ async def run_load(base_url: str, conversations: int = 200, turns: int = 10, tim
     return {
         "label": label, "url": base_url, "conversations": conversations, "turns": turns,
         "requests": requests, "ok": stats["ok"], "errors": stats["errors"], "timeouts": stats["timeouts"],
-        "cross_talk": stats["cross_talk"], "missing_handoff": stats["missing_handoff"],
+        "cross_talk": stats["cross_talk"], "cross_talk_samples": stats["cross_talk_samples"][:10],
+        "missing_handoff": stats["missing_handoff"], "country_lost": stats["country_lost"],
+        "offline_answers": stats["offline_answers"],
         "status": stats["status"], "error_kinds": stats["error_kinds"],
         "countries": min(conversations, len(codes)),
         "duration_s": round(elapsed, 1),
@@ -163,6 +179,7 @@ async def run_load(base_url: str, conversations: int = 200, turns: int = 10, tim
             "mean": ms(statistics.fmean(latencies) if latencies else None),
         },
         "request_timeout_s": timeout,
+        "machine_load_1min": {"before": round(load_before, 2), "after": round(os.getloadavg()[0], 2)},
     }
 
 
@@ -307,6 +324,27 @@ class Cluster:
                 os.killpg(process.pid, signal.SIGKILL)  # its own session: only what it started
                 process.wait(timeout=10)
         self.extra.clear()
+
+
+_SHARED: Dict[str, Cluster] = {}
+
+
+def shared_cluster(request: Any, tmp_path_factory: Any) -> Cluster:
+    """One cluster per pytest session for tests/test_cluster.py and tests/test_faults.py.
+
+    Starting it takes a minute or more on 2 cores, so the modules share it; it
+    stops when the session ends. Redis is retried every second after an outage
+    (ALLY_REDIS_RETRY_SECONDS=1) so the fault tests need not wait 5 s.
+    """
+    cluster = _SHARED.get("cluster")
+    if cluster is None or cluster.process.poll() is not None:
+        for tool in ("redis-server", "nginx"):
+            if shutil.which(tool) is None and not Path("/usr/sbin", tool).exists():
+                raise RuntimeError(f"{tool} is not installed (.ci/run installs it)")
+        cluster = Cluster(tmp_path_factory.mktemp("cluster"), env={"ALLY_REDIS_RETRY_SECONDS": "1"})
+        _SHARED["cluster"] = cluster
+        request.config.add_cleanup(cluster.stop)
+    return cluster
 
 
 # --- a raw socket.io client (python-socketio's client needs a newer aiohttp than Rasa allows) ---

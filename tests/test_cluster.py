@@ -11,15 +11,13 @@ against one `make run`-style server: no errors, no timeouts, no cross-talk.
 import asyncio
 import json
 import secrets
-import shutil
 import uuid
-from pathlib import Path
 
 import pytest
 import yaml
 
 from conftest import ROOT
-from load_test import Cluster, RawSocketIO, run_load
+from load_test import RawSocketIO, run_load, shared_cluster
 
 pytestmark = pytest.mark.server
 
@@ -57,13 +55,8 @@ def handoff_country(replies):
 
 
 @pytest.fixture(scope="module")
-def cluster(tmp_path_factory):
-    for tool in ("redis-server", "nginx"):
-        if shutil.which(tool) is None and not Path("/usr/sbin", tool).exists():
-            pytest.fail(f"{tool} is not installed (.ci/run installs it)")
-    running = Cluster(tmp_path_factory.mktemp("cluster"))
-    yield running
-    running.stop()
+def cluster(request, tmp_path_factory):
+    return shared_cluster(request, tmp_path_factory)  # one for this module and the other cluster tests
 
 
 def ok(response):

@@ -21,6 +21,11 @@ What it adds (ally/limits.py has the checks and their settings):
   ALLY_RATE_LIMIT_BURST messages at once / ALLY_RATE_LIMIT_PER_MINUTE gets
   429 with `Retry-After` and, as its body, a bot message a chat front end
   can show as it is ("You're sending messages very fast...").
+* At most ALLY_MAX_CONCURRENT_MESSAGES (8) messages are processed at once;
+  the others wait for a slot (limits.AdmissionGate), so a spike makes answers
+  slower but never cuts them short (the action server calls keep their
+  timeout). One that waited ALLY_MAX_QUEUE_SECONDS (40) gets 503 with a
+  "lots of people are talking to me" bot message and the generic help.
 * A message is never answered with nothing because something failed: if
   handling it raises (Redis down with Rasa's own lock store, a bug), the
   answer is the generic help from the domain (`utter_offline_help`). When
@@ -40,27 +45,9 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from ally import guard, limits, log_privacy
+from ally import guard, limits
 
 logger = logging.getLogger(__name__)
-
-
-def _innermost(store: Any) -> Any:
-    seen = set()
-    while store is not None and id(store) not in seen:
-        seen.add(id(store))
-        inner = getattr(store, "_tracker_store", None) or getattr(store, "_lock_store", None)
-        if inner is None:
-            return store
-        store = inner
-    return store
-
-
-def store_degraded(app: Any) -> bool:
-    """True when the shared state store (Redis) is known to be unreachable."""
-    agent = getattr(app.ctx, "agent", None)
-    lock_store = _innermost(getattr(agent, "lock_store", None))
-    return bool(getattr(lock_store, "degraded", False))
 
 
 class RestInput(RasaRestInput):
@@ -106,7 +93,7 @@ class RestInput(RasaRestInput):
             metadata = limits.clean_metadata(body.get("metadata"))
         except limits.BadInput as error:
             return self._bad_input(error)
-        log_privacy.remember_text(text)
+        limits.remember_for_redaction(text)
 
         if request.args.get("stream", "").lower() == "true":
             return response.stream(
@@ -117,16 +104,24 @@ class RestInput(RasaRestInput):
         collector = CollectingOutputChannel()
         failed = False
         try:
-            await on_new_message(UserMessage(text, collector, sender, input_channel=self.name(), metadata=metadata))
+            async with limits.admission_gate().slot():
+                await on_new_message(UserMessage(text, collector, sender, input_channel=self.name(), metadata=metadata))
+        except limits.Busy:
+            logger.warning("Too many messages at once: one waited %.0f s and got the busy answer.",
+                           limits.admission_gate().max_wait)
+            domain = getattr(getattr(request.app.ctx, "agent", None), "domain", None)
+            return response.json(
+                self._bot_messages(sender, limits.BUSY_TEXT, limits.generic_help_text(domain)), status=503,
+                headers={"Retry-After": "30", "Cache-Control": "no-store"},
+            )
         except asyncio.CancelledError:
             raise
         except Exception as error:  # never answer a child with nothing
             failed = True
             logger.error("Handling a message failed (%s); answering with generic help.", type(error).__name__)
         messages: List[Dict[str, Any]] = list(collector.messages)
-        if failed or store_degraded(request.app):
-            domain = getattr(getattr(request.app.ctx, "agent", None), "domain", None)
-            messages += self._bot_messages(sender, limits.DEGRADED_TEXT, limits.generic_help_text(domain))
+        if failed or limits.store_degraded(request.app):
+            messages += self._bot_messages(sender, *limits.degraded_texts(request.app))
         return response.json(messages)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
