@@ -13,6 +13,7 @@ record as it is created, before any handler or formatter sees it:
 Only the standard library is used, so the action server can install it
 without importing Rasa.
 """
+import json
 import logging
 import re
 import threading
@@ -76,7 +77,7 @@ def redact(message: str) -> str:
         if text in message:
             message = message.replace(text, REDACTED)
         # the same text as it appears inside JSON or a repr
-        for variant in (text.encode("unicode_escape").decode("ascii"), repr(text)[1:-1]):
+        for variant in (text.encode("unicode_escape").decode("ascii"), repr(text)[1:-1], json.dumps(text)[1:-1]):
             if variant != text and variant in message:
                 message = message.replace(variant, REDACTED)
     for pattern in _TEXT_PATTERNS:

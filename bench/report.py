@@ -280,16 +280,17 @@ def render_profile(profile: Dict[str, Any]) -> str:
         lines.append(f"| stores | {label} | {cell((a.get('stores_and_http') or {}).get(key), True)} | "
                      f"{cell((s.get('stores_and_http') or {}).get(key), True)} |")
 
-    def pm(bot: Dict[str, Any], wall: str, cpu: str) -> str:
+    def pm(bot: Dict[str, Any], wall: str, cpu: str, bold: bool = False) -> str:
         p = bot.get("per_message") or {}
         if p.get(wall) is None:
             return "– | –"
-        return f"{p[wall]:.2f} | {p[cpu]:.2f}" if cpu else f"{p[wall]:.2f} | –"
+        b = "**" if bold else ""
+        return f"{b}{p[wall]:.2f}{b} | {b}{p[cpu]:.2f}{b}"
 
     lines.append(f"| rest | the rest of Rasa's message handling | {pm(a, 'rest_of_rasa_wall_ms', 'rest_of_rasa_cpu_ms')} | "
                  f"{pm(s, 'rest_of_rasa_wall_ms', 'rest_of_rasa_cpu_ms')} |")
-    lines.append(f"| **total** | **one message in the Rasa process** | **{pm(a, 'wall_mean_ms', 'cpu_mean_ms')}** | "
-                 f"**{pm(s, 'wall_mean_ms', 'cpu_mean_ms')}** |")
+    lines.append(f"| **total** | **one message in the Rasa process** | {pm(a, 'wall_mean_ms', 'cpu_mean_ms', True)} | "
+                 f"{pm(s, 'wall_mean_ms', 'cpu_mean_ms', True)} |")
     asc = (a.get("per_message") or {}).get("action_server_cpu_ms")
     if asc is not None:
         lines.append(f"| actions | action server's own CPU (separate process) | – | {asc:.2f} | – | – |")

@@ -2,7 +2,7 @@
 # Start Ally: the action server, then the Rasa server; Ctrl-C stops both.
 # Settings (environment): ALLY_HOST (127.0.0.1), ALLY_PORT (5005),
 # ALLY_ACTION_PORT (5055), ALLY_LOG_LEVEL (info | debug),
-# ALLY_ALLOWED_ORIGINS (space or comma separated; default: the local demo origin),
+# ALLY_ALLOWED_ORIGINS (comma-separated; default: the local demo origin),
 # ALLY_API_TOKEN (turns on Rasa's HTTP API, protected by this token; off when unset).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,8 +13,8 @@ port=${ALLY_PORT:-5005}
 action_port=${ALLY_ACTION_PORT:-5055}
 level_flag=()
 [ "${ALLY_LOG_LEVEL:-info}" = debug ] && level_flag=(--debug)
-export ALLY_ALLOWED_ORIGINS=${ALLY_ALLOWED_ORIGINS:-http://$host:$port http://localhost:$port}
-read -r -a origins <<< "${ALLY_ALLOWED_ORIGINS//,/ }"
+export ALLY_ALLOWED_ORIGINS=${ALLY_ALLOWED_ORIGINS:-http://$host:$port,http://localhost:$port}
+read -r -a origins <<< "${ALLY_ALLOWED_ORIGINS//,/ }"  # comma-separated, as the widget channel reads it
 cors=(--cors "${origins[@]}")
 api=()
 if [ -n "${ALLY_API_TOKEN:-}" ]; then
@@ -23,7 +23,7 @@ if [ -n "${ALLY_API_TOKEN:-}" ]; then
 fi
 
 pids=()
-stop() { trap - INT TERM EXIT; kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
+stop() { trap - INT TERM EXIT; kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; rm -f "${endpoints:-}"; }
 trap stop INT TERM EXIT
 
 wait_for() {  # url, name, pid
@@ -39,7 +39,10 @@ wait_for() {  # url, name, pid
 pids+=($!)
 wait_for "http://127.0.0.1:$action_port/health" "The action server" "${pids[-1]}"
 
-.venv/bin/rasa run --model models/ally.tar.gz --endpoints endpoints.yml --credentials credentials.yml \
+# endpoints.yml names the default action port; follow ALLY_ACTION_PORT.
+endpoints=$(mktemp "${TMPDIR:-/tmp}/ally-endpoints.XXXXXX.yml")
+sed "s/127.0.0.1:5055/127.0.0.1:$action_port/" endpoints.yml > "$endpoints"
+.venv/bin/rasa run --model models/ally.tar.gz --endpoints "$endpoints" --credentials credentials.yml \
   --interface "$host" --port "$port" "${cors[@]}" "${api[@]}" "${level_flag[@]}" &
 pids+=($!)
 wait_for "http://$host:$port/" "The Rasa server" "${pids[-1]}"
