@@ -19,7 +19,7 @@ export PYTHONWARNINGS := ignore
 TRAIN_INPUTS := config.yml domain.yml $(wildcard data/*.yml) \
                 $(wildcard ally/nlu/*.py) ally/nlu/safety_lexicon.yml $(SPACY_DIR)/meta.json
 
-.PHONY: help setup train run run-cluster load test validate test-stories test-unit evaluate countries constraints clean
+.PHONY: help setup train run run-cluster load bench test validate test-stories test-unit evaluate countries constraints clean
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -58,6 +58,9 @@ run-cluster: setup $(MODEL) ## Scale-out: Redis, action server, two Rasa replica
 
 load: setup $(MODEL) ## Load test: 200 conversations x 10 turns, one server and the cluster -> bench/load-results.json
 	$(PY) tests/load_test.py --target both --conversations 200 --turns 10 --out bench/load-results.json
+
+bench: setup $(MODEL) ## Benchmark Ally against a stock `rasa init` bot: bench/results.json, docs/performance.md
+	$(PY) bench/run_bench.py
 
 validate: setup ## Check the training data and domain for errors
 	$(RASA) data validate --fail-on-warnings --max-history 5

@@ -133,6 +133,10 @@ def _fmt(value: Any, unit: str = "") -> str:
     return f"{text} {unit}".strip()
 
 
+def _x(value: Optional[float]) -> str:
+    return "–" if value is None else f"{_fmt(value)}x"
+
+
 def _met(value: Optional[bool]) -> str:
     return "–" if value is None else ("**met**" if value else "**not met**")
 
@@ -162,12 +166,12 @@ def render_bench(results: Dict[str, Any]) -> str:
     ]
     for row in results["targets"]:
         lines.append(f"| {row['label']} | {_fmt(row['ally'], row['unit'])} | {_fmt(row['stock'], row['unit'])} | "
-                     f"{_fmt(row['ratio'])}x | {row['target']} | {_met(row['met'])} |")
+                     f"{_x(row['ratio'])} | {row['target']} | {_met(row['met'])} |")
     lines += ["", "### All figures", "", "| measure | Ally | stock bot | ratio |", "| --- | --- | --- | --- |"]
 
     def row(label: str, path, unit: str = "") -> None:
         a, s = dig(ally, path), dig(stock, path)
-        lines.append(f"| {label} | {_fmt(a, unit)} | {_fmt(s, unit)} | {_fmt(ratio(a, s))}x |")
+        lines.append(f"| {label} | {_fmt(a, unit)} | {_fmt(s, unit)} | {_x(ratio(a, s))} |")
 
     n = dig(ally, ("latency_1_user", "n"))
     row(f"1 user: p50 ({n} messages each)", ("latency_1_user", "p50_ms"), "ms")
@@ -316,7 +320,7 @@ def render_whatif(results: Dict[str, Any]) -> str:
     """The targets table of a what-if run (Ally with an experiment, against the stock bot of that run)."""
     settings = results["settings"]
     lines = [
-        f"What-if run on {results['date']} (`bench/run_bench.py --skip-training"
+        f"What-if run on {results['date']} (`bench/run_bench.py --skip-training --stock-project DIR"
         + (f" --ally-what-if {settings['ally_what_if']}" if settings.get("ally_what_if") else "")
         + "`; Ally's extra environment: "
         + ", ".join(f"`{k}={v}`" for k, v in (settings.get("ally_extra_env") or {}).items() if k != "PYTHONPATH")
@@ -330,7 +334,7 @@ def render_whatif(results: Dict[str, Any]) -> str:
         if row["id"] == "training":
             continue
         lines.append(f"| {row['label']} | {_fmt(row['ally'], row['unit'])} | {_fmt(row['stock'], row['unit'])} | "
-                     f"{_fmt(row['ratio'])}x | {row['target']} | {_met(row['met'])} |")
+                     f"{_x(row['ratio'])} | {row['target']} | {_met(row['met'])} |")
     ally, stock = results["ally"], results["stock"]
     for label, path, unit in (("1 user: p50", ("latency_1_user", "p50_ms"), "ms"),
                               ("CPU per message, 1 user (all server processes)",
@@ -338,7 +342,7 @@ def render_whatif(results: Dict[str, Any]) -> str:
                               ("CPU per message, 20 conversations", ("cpu_per_message_ms", "20", "total"), "ms"),
                               ("100 conversations: throughput", ("concurrency", "100", "throughput_msg_s"), "msg/s")):
         a, s_ = dig(ally, path), dig(stock, path)
-        lines.append(f"| {label} | {_fmt(a, unit)} | {_fmt(s_, unit)} | {_fmt(ratio(a, s_))}x | | |")
+        lines.append(f"| {label} | {_fmt(a, unit)} | {_fmt(s_, unit)} | {_x(ratio(a, s_))} | | |")
     return "\n".join(lines)
 
 
