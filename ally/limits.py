@@ -80,13 +80,6 @@ DEGRADED_TEXT = (
     "Sorry, I'm having a technical problem right now, so I may not remember what you "
     "told me before. A real person can still help you."
 )
-# The same as the domain's `utter_offline_help`; the channels prefer the domain's text.
-GENERIC_HELP_TEXT = (
-    "You can talk to a real person for free:\n"
-    "• In the UK call Childline on 0800 1111. In Ireland and most other EU countries, the child helpline is 116 111.\n"
-    "• Any other country: find your child helpline at https://childhelplineinternational.org/helplines/\n"
-    "• In danger right now? Call 112 (Europe), 999 (UK), 911 (US and Canada), 000 (Australia) or 111 (New Zealand)."
-)
 
 
 class BadInput(ValueError):
@@ -325,10 +318,18 @@ def degraded_texts(app: Any) -> List[str]:
 
 
 def generic_help_text(domain: Any) -> str:
-    """The domain's `utter_offline_help` text (the generic helplines), or the built-in copy."""
-    try:
-        variants = domain.responses["utter_offline_help"]
-        text = next(v["text"] for v in variants if v.get("text") and not v.get("condition"))
-        return text
-    except (AttributeError, KeyError, StopIteration, TypeError):
-        return GENERIC_HELP_TEXT
+    """The domain's `utter_offline_help` text (the generic helplines).
+
+    Without a loaded agent it is read from the project's domain.yml: the facts
+    live in one place, checked against the directory by tests/test_consistency.py.
+    """
+    responses = getattr(domain, "responses", None) or _project_responses()
+    return next(v["text"] for v in responses["utter_offline_help"] if v.get("text") and not v.get("condition"))
+
+
+def _project_responses() -> Dict[str, Any]:
+    import yaml
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "domain.yml"
+    return yaml.safe_load(path.read_text(encoding="utf-8"))["responses"]

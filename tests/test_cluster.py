@@ -16,7 +16,7 @@ import uuid
 import pytest
 import yaml
 
-from conftest import ROOT
+from conftest import ROOT, handoff_country, response_variants
 from load_test import RawSocketIO, run_load, shared_cluster
 
 pytestmark = pytest.mark.server
@@ -25,8 +25,7 @@ DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text())
 CANARIES = []
 
 
-def variants(response):
-    return [v["text"] for v in DOMAIN["responses"][response]]
+variants = response_variants
 
 
 SEXTORTION_UNDER_13, SEXTORTION_13_15, SEXTORTION_16_17, SEXTORTION_DEFAULT = variants("utter_sextortion")
@@ -44,14 +43,6 @@ def sextortion():
 
 def sender():
     return f"cluster-{uuid.uuid4().hex}"
-
-
-def handoff_country(replies):
-    for reply in replies:
-        payload = (reply.get("custom") or {}).get("ally_handoff")
-        if payload:
-            return payload["country"]
-    return None
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ import pytest
 import yaml
 
 from ally import limits
-from conftest import ROOT
+from conftest import ROOT, handoff_country, response_variants
 from load_test import shared_cluster
 
 pytestmark = pytest.mark.server
@@ -29,8 +29,7 @@ DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text())
 CANARIES = []
 
 
-def variants(response):
-    return [v["text"] for v in DOMAIN["responses"][response]]
+variants = response_variants
 
 
 def canary():
@@ -45,14 +44,6 @@ def sextortion():
 
 def sender():
     return f"fault-{uuid.uuid4().hex}"
-
-
-def handoff_country(replies):
-    for reply in replies:
-        payload = (reply.get("custom") or {}).get("ally_handoff")
-        if payload:
-            return payload["country"]
-    return None
 
 
 def texts(replies):
