@@ -14,14 +14,12 @@ import secrets
 import uuid
 
 import pytest
-import yaml
 
 from conftest import ROOT, handoff_country, response_variants
 from load_test import RawSocketIO, run_load, shared_cluster
 
 pytestmark = pytest.mark.server
 
-DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text())
 CANARIES = []
 
 

@@ -17,7 +17,6 @@ import time
 import uuid
 
 import pytest
-import yaml
 
 from ally import limits
 from conftest import ROOT, handoff_country, response_variants
@@ -25,7 +24,6 @@ from load_test import shared_cluster
 
 pytestmark = pytest.mark.server
 
-DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text())
 CANARIES = []
 
 
