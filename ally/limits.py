@@ -2,8 +2,8 @@
 
 Bad input must never crash a turn, reach the model as something strange, or
 end up in a log. This module has the checks and the polite answers; the REST
-channel (ally/channels/rest.py) uses all of it, and the widget channel can
-call the same functions for socket.io (docs/reliability.md shows how).
+channel (ally/channels/rest.py) and the widget's socket.io channel
+(ally/channels/widget.py) both use them.
 
 * `parse_body(bytes)`: the request body as a JSON object, or `BadInput`
   (invalid UTF-8, invalid JSON, not an object).

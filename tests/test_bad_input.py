@@ -267,11 +267,9 @@ def test_a_10_mb_socketio_frame_closes_only_that_socket(server):
     assert replies and replies[0]["text"] in variants("utter_greet")
 
 
-@pytest.mark.xfail(strict=True, reason="left to integrate: ally/channels/widget.py passes control characters "
-                   "to Rasa, whose DEBUG lines show them JSON-escaped, a form the log filter misses; the widget "
-                   "should call ally.limits.clean_text and remember_for_redaction (docs/reliability.md)")
 def test_control_characters_over_socketio_stay_out_of_the_logs(server):
-    word = f"canary{secrets.token_hex(6)}"  # not in CANARIES: this gap has its own test
+    """Rasa's DEBUG lines show control characters JSON-escaped: the channel must remove them first."""
+    word = f"canary{secrets.token_hex(6)}"  # not in CANARIES: this case has its own test
     session_id = uuid.uuid4().hex
 
     async def talk():
@@ -286,6 +284,26 @@ def test_control_characters_over_socketio_stay_out_of_the_logs(server):
 
     assert asyncio.run(talk())
     assert word not in server.logs["rasa"].read_text(errors="replace")
+
+
+def test_a_message_flood_over_socketio_gets_a_polite_answer(server):
+    session_id = uuid.uuid4().hex
+
+    async def flood():
+        socket = await RawSocketIO.connect(server.url)
+        try:
+            await socket.start_session(session_id)
+            for _ in range(3 * BURST):
+                await socket.emit("user_uttered", {"message": f"help {canary()}", "session_id": session_id})
+            return await socket.bot_messages(quiet=3)
+        finally:
+            await socket.close()
+
+    texts = [message.get("text") for message in asyncio.run(flood())]
+    limited = texts.count(limits.RATE_LIMITED_TEXT)
+    assert BURST <= limited < 3 * BURST, f"{limited} of {3 * BURST} messages were rate limited"
+    assert len(texts) > limited, "the messages within the burst were not answered"
+    still_serves(server)
 
 
 # --- last: the logs ---------------------------------------------------------------------------

@@ -21,8 +21,12 @@ can connect too):
   let through: browsers always send one, and the check exists to stop other
   web sites from opening the chat in a visitor's browser.
 * Only `country`, `language` and `age` of the widget's `customData` reach
-  Rasa as message metadata; message text is limited in length and never
-  logged; no IP address is logged.
+  Rasa as message metadata; no IP address is logged.
+* The same limits as the REST channel (ally/limits.py): control characters
+  removed, messages cut to ALLY_MAX_MESSAGE_CHARS, the text registered with
+  the log filter (also JSON-escaped), a per-conversation rate limit answered
+  politely, the shared admission gate, and generic help instead of silence
+  when handling fails or Redis is down.
 * The custom hand-off payload arrives as `{"custom": {...}}` in `bot_uttered`
   (Rasa's socket.io output would pass its keys to `emit()` and fail).
 * HTTP routes:
@@ -49,7 +53,7 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 from socketio.exceptions import ConnectionRefusedError
 
-from ally import guard, log_privacy
+from ally import guard, limits
 from ally.forget import forget_conversation
 
 logger = logging.getLogger(__name__)
@@ -58,7 +62,6 @@ ROOT = Path(__file__).resolve().parents[2]
 WIDGET_FILE = ROOT / "widget" / "dist" / "ally-widget.js"
 DEFAULT_ALLOWED_ORIGINS = ("http://127.0.0.1:5005", "http://localhost:5005")
 ORIGINS_ENV = "ALLY_ALLOWED_ORIGINS"
-MAX_MESSAGE_CHARS = 1000
 SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 COUNTRY = re.compile(r"^[A-Za-z]{2}$")
 LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$")
@@ -207,6 +210,8 @@ class WidgetInput(SocketIOInput):
             socketio_path, jwt_key, jwt_method, metadata_key,
         )
         self.allowed_origins = configured_origins(allowed_origins)
+        self.rate_limiter = limits.RateLimiter.from_env()
+        self.app: Optional[Sanic] = None
 
     # --- origins -------------------------------------------------------------------
     def origin_allowed(self, origin: Optional[str], host: Optional[str]) -> bool:
@@ -278,36 +283,30 @@ class WidgetInput(SocketIOInput):
 
         @sio.on(self.user_message_evt, namespace=namespace)
         async def handle_message(sid: Text, data: Any) -> None:
-            if not isinstance(data, dict):
+            if not isinstance(data, dict) or not isinstance(data.get("message"), str):
                 return
-            text = data.get("message")
-            if not isinstance(text, str) or not text.strip():
+            try:  # cut first: the widget itself sends at most this many characters
+                text = limits.clean_text(data["message"][: limits.MAX_MESSAGE_CHARS])
+            except limits.BadInput:
+                return  # empty or whitespace only: nothing to answer
+            limits.remember_for_redaction(text)
+            sender_id = await self._sender_id(sio, sid, data)
+            if sender_id is None:
                 return
-            text = text[:MAX_MESSAGE_CHARS]
-            log_privacy.remember_text(text)
-            if self.session_persistence:
-                sender_id = (await sio.get_session(sid, namespace=namespace)).get("session_id")
-                if sender_id is None:
-                    requested = data.get("session_id")
-                    if not (isinstance(requested, str) and SESSION_ID.match(requested)):
-                        rasa.shared.utils.io.raise_warning(
-                            "A widget message without a valid session_id was ignored: "
-                            "send `session_request` first."
-                        )
-                        return
-                    sender_id = requested
-                    await sio.enter_room(sid, sender_id, namespace=namespace)
-                    await sio.save_session(sid, {"session_id": sender_id}, namespace=namespace)
-            else:
-                sender_id = sid
+            output = WidgetOutput(sio, self.bot_message_evt)
+            recipient = sender_id if self.session_persistence else sid
+            if not self.rate_limiter.allow(sender_id):
+                await output.send_text_message(recipient, limits.RATE_LIMITED_TEXT)
+                return
             message = UserMessage(
-                text,
-                WidgetOutput(sio, self.bot_message_evt),
-                sender_id,
-                input_channel=self.name(),
+                text, output, sender_id, input_channel=self.name(),
                 metadata=filtered_metadata(data.get(self.metadata_key)),
             )
-            await on_new_message(message)
+            await self._handle(message, on_new_message, output, recipient)
+
+        @bp.listener("before_server_start")
+        async def keep_app(app: Sanic, _loop: Any = None) -> None:
+            self.app = app
 
         @bp.listener("before_server_stop")
         async def stop_sockets(_app: Sanic, _loop: Any = None) -> None:
@@ -329,6 +328,48 @@ class WidgetInput(SocketIOInput):
             return await handle_request(request, *args, **kwargs)
 
         sio.eio.handle_request = handle
+
+    async def _sender_id(self, sio: AsyncServer, sid: Text, data: Dict[str, Any]) -> Optional[Text]:
+        """The conversation id: the socket's session, or the one the message names (then joined)."""
+        if not self.session_persistence:
+            return sid
+        namespace = self.namespace
+        sender_id = (await sio.get_session(sid, namespace=namespace)).get("session_id")
+        if sender_id is not None:
+            return sender_id
+        requested = data.get("session_id")
+        if not (isinstance(requested, str) and SESSION_ID.match(requested)):
+            rasa.shared.utils.io.raise_warning(
+                "A widget message without a valid session_id was ignored: send `session_request` first."
+            )
+            return None
+        await sio.enter_room(sid, requested, namespace=namespace)
+        await sio.save_session(sid, {"session_id": requested}, namespace=namespace)
+        return requested
+
+    async def _handle(
+        self, message: UserMessage, on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        output: WidgetOutput, recipient: Text,
+    ) -> None:
+        """Process one message; the user never gets silence because something failed or was busy."""
+        failed = False
+        try:
+            async with limits.admission_gate().slot():
+                await on_new_message(message)
+        except limits.Busy:
+            logger.warning("Too many messages at once: a widget message got the busy answer.")
+            domain = getattr(getattr(getattr(self.app, "ctx", None), "agent", None), "domain", None)
+            for text in (limits.BUSY_TEXT, limits.generic_help_text(domain)):
+                await output.send_text_message(recipient, text)
+            return
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # never answer a child with nothing
+            failed = True
+            logger.error("Handling a widget message failed (%s); answering with generic help.", type(error).__name__)
+        if failed or limits.store_degraded(self.app):
+            for text in limits.degraded_texts(self.app):
+                await output.send_text_message(recipient, text)
 
     # --- HTTP -----------------------------------------------------------------------
     def _cors_headers(self, request: Request) -> Optional[Dict[str, str]]:
