@@ -110,3 +110,10 @@ def test_offline_answers_agree_with_the_directory():
                 assert number.replace(" ", "") in numbers, f"{name}: {number} is not in actions/helplines.yml"
             for url in re.findall(r"https://\S+", variant["text"]):
                 assert url.rstrip(".") == directory.international["chi-directory"].url
+
+
+def test_the_classifier_shares_out_exactly_the_contracts_risk_intents():
+    config = yaml.safe_load((ROOT / "config.yml").read_text())
+    classifier = next(c for c in config["pipeline"] if c["name"].endswith("LinearIntentClassifier"))
+    assert classifier["third_party_intent"] == "friend_at_risk"
+    assert sorted(classifier["risk_intents"]) == sorted(CONTRACT["risk"])

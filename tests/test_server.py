@@ -136,10 +136,18 @@ def test_without_the_action_server_risk_messages_still_get_guidance_and_help(tmp
         pair.stop()
 
 
-@pytest.mark.xfail(strict=True, reason="known bug, open: after the confirmation question, 'yes' reaches "
-                   "action_handoff without the candidate country (the action-level tests in test_actions.py pass)")
 def test_a_nationality_is_confirmed_before_it_is_used(servers):
     who = sender()
     replies = servers.say(who, "im swedish btw")
-    assert replies[0]["text"] in [v.replace("{country_candidate_name}", "Sweden") for v in variants("utter_confirm_country")]
+    assert [r.get("text") for r in replies] == [
+        v.replace("{country_candidate_name}", "Sweden") for v in variants("utter_confirm_country")
+    ][:1], "the check question alone, then the bot waits for the answer"
     assert handoff(servers.say(who, "yes"))["country"] == "SE"
+
+
+def test_a_declined_nationality_leads_to_the_country_question(servers):
+    who = sender()
+    servers.say(who, "im irish")
+    replies = servers.say(who, "no")
+    assert [r.get("text") for r in replies] == variants("utter_ask_country")[:1]
+    assert handoff(servers.say(who, "spain"))["country"] == "ES"

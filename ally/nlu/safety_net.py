@@ -1,6 +1,6 @@
 """A deterministic safety net after the intent classifier.
 
-Danger-now and self-harm messages must reach their flows even when DIET is
+Danger-now and self-harm messages must reach their flows even when the classifier is
 unsure or wrong (design.md, "A safety net"). This component matches a small
 lexicon (safety_lexicon.yml) and, on a match, sets the intent with full
 confidence. It runs after FallbackClassifier, so it also rescues messages
@@ -25,10 +25,11 @@ from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from ally import action_fallback, log_privacy
+from ally import action_fallback, action_validation, log_privacy
 
 # Loading this component is the moment the Rasa server loads project code.
 action_fallback.install()
+action_validation.install()
 
 LEXICON_PATH = Path(__file__).with_name("safety_lexicon.yml")
 # Highest priority first (intent contract, "the most urgent wins").

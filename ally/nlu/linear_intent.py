@@ -1,0 +1,220 @@
+"""A fast linear intent classifier on Rasa's sparse features.
+
+Why not DIET: on Ally's data (short, noisy teenage messages, ~30 intents)
+a logistic regression over TF-IDF-weighted word and character n-grams
+classified the risk intents better in cross-validation than DIET, trains in
+seconds instead of minutes, and answers in well under a millisecond without
+TensorFlow (docs/nlu-quality.md and docs/performance.md show the figures).
+
+Rasa's own `LogisticRegressionClassifier` uses raw counts with a fixed C;
+this one adds what the measurements asked for: sublinear TF-IDF weighting,
+a configurable C, and a model stored as plain arrays (no pickle).
+
+Who is at risk. The intent contract labels a risk scenario that happens to
+someone else (a friend, a sister) as `friend_at_risk`, whatever the
+scenario. One linear model over n-grams cannot combine "my cousin" with
+"asked for pics" well: it called many such messages `asked_for_images`. So
+the decision is factored, as the contract states it: the intent model says
+how likely a risk scenario is at all (the summed probability of the risk
+intents), and a second, binary model trained on the risk examples only
+learns whether the person at risk is the user or someone else. The risk
+probability is then shared out: `third_party_intent` gets the risk mass
+times P(someone else); the other risk intents share the rest in their
+original proportions. Non-risk intents are unchanged.
+
+Features: the sentence-level sparse features of the featurizers before it
+(CountVectorsFeaturizer word and char_wb, RegexFeaturizer), concatenated.
+
+Config:
+    C: inverse regularisation strength (default 10)
+    class_weight: "balanced" or null (default "balanced": rarer intents count as much)
+    max_iter: solver iterations (default 3000)
+    ranking_length: how many intents the ranking keeps (default 10)
+    third_party_intent: the "someone else is at risk" intent (null: no second model)
+    risk_intents: the intents whose probability is shared out (the third-party one included)
+    third_party_C: the second model's C (default 100)
+"""
+import logging
+from typing import Any, Dict, List, Optional, Text
+
+import numpy as np
+import scipy.sparse
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+logger = logging.getLogger(__name__)
+
+MODEL_FILE = "linear_intent.npz"
+
+
+def sentence_features(messages: List[Message], width: Optional[int] = None) -> scipy.sparse.csr_matrix:
+    """One row of sentence-level sparse features per message (zeros when a message has none)."""
+    rows = []
+    for message in messages:
+        _, sentence = message.get_sparse_features(TEXT)
+        if sentence is None:
+            rows.append(None)
+        else:
+            rows.append(scipy.sparse.csr_matrix(sentence.features))
+    if width is None:
+        width = max((row.shape[1] for row in rows if row is not None), default=0)
+    return scipy.sparse.vstack(
+        [row if row is not None else scipy.sparse.csr_matrix((1, width)) for row in rows], format="csr"
+    )
+
+
+def tfidf(counts: scipy.sparse.csr_matrix, idf: np.ndarray) -> scipy.sparse.csr_matrix:
+    """Sublinear term frequency times idf, each row scaled to unit length."""
+    weighted = counts.astype(np.float64).tocsr(copy=True)
+    weighted.data = np.where(weighted.data > 0, 1.0 + np.log(np.maximum(weighted.data, 1e-12)), 0.0)
+    weighted = weighted.multiply(idf).tocsr()
+    norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1))).ravel()
+    norms[norms == 0] = 1.0
+    return scipy.sparse.diags(1.0 / norms) @ weighted
+
+
+def softmax(scores: np.ndarray) -> np.ndarray:
+    scores = scores - scores.max(axis=1, keepdims=True)
+    exp = np.exp(scores)
+    return exp / exp.sum(axis=1, keepdims=True)
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
+class LinearIntentClassifier(GraphComponent, IntentClassifier):
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {
+            "C": 10.0, "class_weight": "balanced", "max_iter": 3000, "ranking_length": 10,
+            "third_party_intent": None, "risk_intents": [], "third_party_C": 100.0,
+        }
+
+    @staticmethod
+    def required_packages() -> List[Text]:
+        return ["sklearn"]
+
+    def __init__(
+        self,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        model: Optional[Dict[str, np.ndarray]] = None,
+    ) -> None:
+        self.config = {**self.get_default_config(), **config}
+        self._model_storage = model_storage
+        self._resource = resource
+        self.model = model
+
+    @classmethod
+    def create(
+        cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "LinearIntentClassifier":
+        return cls(config, model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        from sklearn.linear_model import LogisticRegression
+
+        examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
+        if not examples:
+            logger.debug("No intent examples: the linear intent classifier is not trained.")
+            return self._resource
+        counts = sentence_features(examples)
+        document_frequency = np.asarray((counts > 0).sum(axis=0)).ravel()
+        idf = np.log((1 + len(examples)) / (1 + document_frequency)) + 1.0
+        classifier = LogisticRegression(
+            C=float(self.config["C"]),
+            class_weight=self.config["class_weight"],
+            max_iter=int(self.config["max_iter"]),
+            solver="lbfgs",
+        )
+        features = tfidf(counts, idf)
+        labels = np.array([e.get(INTENT) for e in examples])
+        classifier.fit(features, labels)
+        self.model = {
+            "classes": np.array(classifier.classes_, dtype=str),
+            "coef": classifier.coef_.T.astype(np.float32),  # features x classes
+            "intercept": classifier.intercept_.astype(np.float32),
+            "idf": idf.astype(np.float32),
+        }
+        self.model.update(self._train_who_model(features, labels))
+        self.persist()
+        return self._resource
+
+    def _train_who_model(self, features: scipy.sparse.csr_matrix, labels: np.ndarray) -> Dict[str, np.ndarray]:
+        """The binary model "is the person at risk someone else?", trained on the risk examples only."""
+        from sklearn.linear_model import LogisticRegression
+
+        third_party = self.config["third_party_intent"]
+        risk = np.isin(labels, list(self.config["risk_intents"]))
+        if not third_party or third_party not in labels[risk] or len(set(labels[risk])) < 2:
+            return {}
+        who = LogisticRegression(C=float(self.config["third_party_C"]), max_iter=int(self.config["max_iter"]),
+                                 solver="lbfgs")
+        who.fit(features[risk], labels[risk] == third_party)
+        return {
+            "who_coef": who.coef_.ravel().astype(np.float32),
+            "who_intercept": who.intercept_.astype(np.float32),
+            "risk_intents": np.array(sorted(set(labels[risk])), dtype=str),
+            "third_party_intent": np.array(third_party, dtype=str),
+        }
+
+    def _share_out_risk(self, features: scipy.sparse.csr_matrix, probabilities: np.ndarray) -> np.ndarray:
+        """Re-divide each message's risk probability by who is at risk (see the module docstring)."""
+        if "who_coef" not in self.model:
+            return probabilities
+        classes = list(self.model["classes"])
+        third = classes.index(str(self.model["third_party_intent"]))
+        others = [classes.index(str(r)) for r in self.model["risk_intents"] if str(r) != classes[third]]
+        someone_else = 1.0 / (1.0 + np.exp(-(np.asarray(features @ self.model["who_coef"]).ravel()
+                                              + self.model["who_intercept"][0])))
+        risk_mass = probabilities[:, others].sum(axis=1) + probabilities[:, third]
+        own = probabilities[:, others].sum(axis=1)
+        shared = probabilities.copy()
+        shared[:, third] = risk_mass * someone_else
+        shares = probabilities[:, others] / np.maximum(own, 1e-12)[:, None]
+        shared[:, others] = shares * (risk_mass * (1.0 - someone_else))[:, None]
+        return shared
+
+    def persist(self) -> None:
+        if self.model is None:
+            return
+        with self._model_storage.write_to(self._resource) as directory:
+            np.savez_compressed(directory / MODEL_FILE, **self.model)
+
+    @classmethod
+    def load(
+        cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+        execution_context: ExecutionContext, **kwargs: Any,
+    ) -> "LinearIntentClassifier":
+        try:
+            with model_storage.read_from(resource) as directory:
+                with np.load(directory / MODEL_FILE, allow_pickle=False) as stored:
+                    model = {key: stored[key] for key in stored.files}
+        except (ValueError, FileNotFoundError):
+            logger.debug("No trained linear intent classifier found: it will not classify.")
+            model = None
+        return cls(config, model_storage, resource, model)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        if self.model is None or not messages:
+            return messages
+        counts = sentence_features(messages, width=self.model["idf"].shape[0])
+        if counts.shape[1] != self.model["idf"].shape[0]:  # featurizers changed since training
+            raise ValueError("The features do not match the trained linear intent classifier: retrain.")
+        features = tfidf(counts, self.model["idf"])
+        scores = features @ self.model["coef"] + self.model["intercept"]
+        probabilities = self._share_out_risk(features, softmax(np.asarray(scores, dtype=np.float64)))
+        classes = self.model["classes"]
+        keep = int(self.config["ranking_length"])
+        for message, row in zip(messages, probabilities):
+            order = np.argsort(-row)
+            ranking = [{"name": str(classes[i]), "confidence": float(row[i])} for i in order]
+            message.set(INTENT, ranking[0], add_to_output=True)
+            message.set(INTENT_RANKING_KEY, ranking[:keep] if keep > 0 else ranking, add_to_output=True)
+        return messages

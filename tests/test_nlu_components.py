@@ -1,0 +1,157 @@
+"""Ally's own NLU and action-call components, trained and run through Rasa's real machinery."""
+import copy
+
+import jsonschema
+import numpy as np
+import pytest
+from rasa.core.actions.action import RemoteAction
+from rasa.engine.graph import ExecutionContext
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
+from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from ally import action_validation
+from ally.nlu.linear_intent import LinearIntentClassifier, softmax, tfidf
+
+EXAMPLES = {
+    "asked_for_images": ["he keeps asking for pics", "someone wants nudes", "a guy asked me for photos",
+                         "he wants a pic of me", "she keeps asking for selfies in my underwear"],
+    "offer_to_meet": ["he wants to meet up", "he wants to meet me at the park", "a guy from discord wants to meet",
+                      "he says come alone to meet him", "she wants to meet irl"],
+    "greet": ["hi", "hello", "hey there", "hiya", "good morning"],
+}
+FRIEND = {"friend_at_risk": ["my friend keeps getting asked for pics", "a man wants to meet my sister",
+                             "someone asked my cousin for nudes", "a guy wants my mate to meet him alone",
+                             "my friend is being asked for photos"]}
+RISK = ["asked_for_images", "offer_to_meet", "friend_at_risk"]
+
+
+def training_data(examples=EXAMPLES):
+    return TrainingData([Message(data={"text": text, "intent": intent})
+                         for intent, texts in examples.items() for text in texts])
+
+
+def featurize(components, messages):
+    for component in components:
+        component.process(messages)
+    return messages
+
+
+def train(tmp_path, examples=EXAMPLES, **config):
+    storage = LocalModelStorage(tmp_path)
+    context = ExecutionContext(graph_schema=None, model_id="test")
+    tokenizer = WhitespaceTokenizer(WhitespaceTokenizer.get_default_config())
+    words = CountVectorsFeaturizer.create(CountVectorsFeaturizer.get_default_config(), storage,
+                                          Resource("words"), context)
+    chars = CountVectorsFeaturizer.create({**CountVectorsFeaturizer.get_default_config(), "analyzer": "char_wb",
+                                           "min_ngram": 2, "max_ngram": 4}, storage, Resource("chars"), context)
+    data = training_data(examples)
+    tokenizer.process_training_data(data)
+    for featurizer in (words, chars):
+        featurizer.train(data)
+        featurizer.process_training_data(data)
+    resource = Resource("linear")
+    config = {**LinearIntentClassifier.get_default_config(), "ranking_length": 2, **config}
+    LinearIntentClassifier.create(config, storage, resource, context).train(data)
+    return [tokenizer, words, chars], LinearIntentClassifier.load(config, storage, resource, context)
+
+
+@pytest.fixture()
+def trained(tmp_path):
+    return train(tmp_path)
+
+
+def test_a_trained_and_reloaded_classifier_predicts_unseen_phrasings(trained):
+    featurizers, classifier = trained
+    messages = featurize(featurizers, [Message(data={"text": t}) for t in
+                                       ("he asked me for nudes", "he wants to meet at the park", "hey")])
+    classifier.process(messages)
+    assert [m.get("intent")["name"] for m in messages] == ["asked_for_images", "offer_to_meet", "greet"]
+    for message in messages:
+        ranking = message.get("intent_ranking")
+        assert len(ranking) == 2  # ranking_length
+        assert ranking[0] == message.get("intent")
+        assert ranking[0]["confidence"] >= ranking[1]["confidence"]
+        assert 0 < ranking[0]["confidence"] <= 1
+
+
+def test_who_is_at_risk_is_decided_by_the_second_model(tmp_path):
+    featurizers, classifier = train(tmp_path, {**EXAMPLES, **FRIEND}, third_party_intent="friend_at_risk",
+                                    risk_intents=RISK, ranking_length=0)
+    assert {"who_coef", "who_intercept", "risk_intents", "third_party_intent"} <= set(classifier.model)
+    texts = ("someone asked my friend for pics", "a guy asked me for pics", "he wants to meet me", "hello")
+    messages = classifier.process(featurize(featurizers, [Message(data={"text": t}) for t in texts]))
+    assert [m.get("intent")["name"] for m in messages] == [
+        "friend_at_risk", "asked_for_images", "offer_to_meet", "greet"]
+    for message in messages:  # still a probability distribution over all intents
+        assert sum(r["confidence"] for r in message.get("intent_ranking")) == pytest.approx(1.0)
+
+
+def test_the_model_is_stored_as_plain_arrays(trained):
+    _, classifier = trained
+    assert set(classifier.model) == {"classes", "coef", "intercept", "idf"}
+    assert classifier.model["coef"].shape == (classifier.model["idf"].shape[0], len(EXAMPLES))
+
+
+def test_without_a_trained_model_messages_pass_unchanged(tmp_path):
+    storage = LocalModelStorage(tmp_path)
+    classifier = LinearIntentClassifier.load(LinearIntentClassifier.get_default_config(), storage,
+                                             Resource("missing"), ExecutionContext(graph_schema=None))
+    message = Message(data={"text": "hi"})
+    classifier.process([message])
+    assert message.get("intent") is None
+
+
+def test_tfidf_rows_have_unit_length_and_weigh_rare_features_more():
+    import scipy.sparse
+
+    counts = scipy.sparse.csr_matrix(np.array([[1, 0, 3], [0, 0, 0], [2, 1, 0]], dtype=float))
+    idf = np.array([1.0, 2.0, 1.5])
+    weighted = tfidf(counts, idf).toarray()
+    assert np.allclose(np.linalg.norm(weighted[[0, 2]], axis=1), 1.0)
+    assert np.allclose(weighted[1], 0.0)  # an empty row stays empty
+    assert weighted[0, 2] > weighted[0, 0]  # 3 occurrences (sublinear) x idf 1.5 > 1 x 1.0
+    assert weighted[2, 1] > weighted[2, 0]  # once with idf 2.0 outweighs twice (sublinear: 1.69) with idf 1.0
+
+
+def test_softmax_rows_sum_to_one_and_survive_large_scores():
+    probabilities = softmax(np.array([[1000.0, 1001.0, 999.0], [0.0, 0.0, 0.0]]))
+    assert np.allclose(probabilities.sum(axis=1), 1.0)
+    assert probabilities[0].argmax() == 1 and np.allclose(probabilities[1], 1 / 3)
+
+
+# --- action server answers are validated as strictly as Rasa does it ---------------------
+VALID_ANSWERS = [
+    {"events": [], "responses": []},
+    {"events": [{"event": "slot", "name": "country", "value": "SE", "timestamp": None}],
+     "responses": [{"text": "hello", "custom": {"ally_handoff": {"country": "SE"}}}]},
+    {},
+]
+INVALID_ANSWERS = [
+    {"events": "not a list"},
+    {"responses": [5]},
+    {"events": [{"event": "slot", "name": 5}]},
+    [],
+]
+
+
+@pytest.mark.parametrize("answer", VALID_ANSWERS)
+def test_valid_action_answers_pass(answer):
+    jsonschema.validate(answer, RemoteAction.action_response_format_spec())  # Rasa's own check agrees
+    assert action_validation._validate_action_result(None, copy.deepcopy(answer)) is True
+
+
+@pytest.mark.parametrize("answer", INVALID_ANSWERS)
+def test_invalid_action_answers_fail_as_with_rasa(answer):
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(answer, RemoteAction.action_response_format_spec())
+    with pytest.raises(jsonschema.ValidationError, match="Failed to validate Action server response"):
+        action_validation._validate_action_result(None, copy.deepcopy(answer))
+
+
+def test_installing_replaces_rasas_per_call_schema_check():
+    action_validation.install()
+    assert RemoteAction._validate_action_result is action_validation._validate_action_result
