@@ -291,7 +291,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--messages", type=int, default=100)
     parser.add_argument("--warmup", type=int, default=10)
     parser.add_argument("--out", required=True)
-    parser.add_argument("--what-if", default="", help="experiments of bench/whatif/sitecustomize.py, e.g. cached_schema")
+    parser.add_argument("--what-if", default="", help="experiments of bench/whatif/sitecustomize.py, e.g. no_jax")
     args = parser.parse_args(argv)
     if args.what_if:
         os.environ["ALLY_WHAT_IF"] = args.what_if

@@ -49,10 +49,34 @@ realism of the examples matter more than this score (see docs/maintainers.md).
 
 | intent | precision | recall | F1 | examples |
 | --- | --- | --- | --- | --- |
-""" + "\n".join(rows) + "\n"
+""" + "\n".join(rows) + "\n" + entity_section(results)
     output.write_text(text, encoding="utf-8")
     print(f"macro-F1 {macro_f1:.3f}; lowest risk recall {risk_recalls[lowest]:.3f} ({lowest})")
     return 0 if passed else 1
+
+
+def entity_section(results: Path) -> str:
+    """The user's own age and country as the entity extractor found them (test folds)."""
+    lines = []
+    for path in sorted(results.glob("*EntityExtractor_report.json")):
+        report = json.loads(path.read_text())
+        extractor = path.name.replace("_report.json", "")
+        for entity in ("age", "country"):
+            if entity in report:
+                r = report[entity]
+                lines.append(f"| `{entity}` | {extractor} | {r['precision']:.3f} | {r['recall']:.3f} | "
+                             f"{r['f1-score']:.3f} | {r['support']} |")
+    if not lines:
+        return ""
+    return """
+## Entities (test folds)
+
+Only the user's own age and country are entities; the actions also read
+country names anywhere in a message (spaCy EntityRuler) and message metadata.
+
+| entity | extractor | precision | recall | F1 | examples |
+| --- | --- | --- | --- | --- | --- |
+""" + "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":

@@ -207,9 +207,9 @@ def test_render_profile_lines_up_components_of_both_bots():
 
 def test_render_whatif_names_the_experiment():
     results = minimal_results()
-    results["settings"].update(ally_what_if="cached_schema", ally_extra_env={"ALLY_WHAT_IF": "cached_schema",
+    results["settings"].update(ally_what_if="no_jax", ally_extra_env={"ALLY_WHAT_IF": "no_jax",
                                                                             "PYTHONPATH": "/x"})
     text = report.render_whatif(results)
-    assert "--ally-what-if cached_schema" in text and "PYTHONPATH" not in text
+    assert "--ally-what-if no_jax" in text and "PYTHONPATH" not in text
     assert "full training" not in text  # a what-if run trains nothing
     assert text.count("**met**") == 4

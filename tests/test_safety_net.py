@@ -13,6 +13,7 @@ MUST_CATCH = [
     ("the guy from snap is at my front door", "immediate_danger"),
     ("hes here now", "immediate_danger"),
     ("he is on his way to my house", "immediate_danger"),
+    ("hes coming to my house", "immediate_danger"),
     ("someone followed me home", "immediate_danger"),
     ("he wont let me leave", "immediate_danger"),
     ("he locked me in the room", "immediate_danger"),
@@ -35,6 +36,9 @@ MUST_CATCH = [
 ]
 
 MUST_NOT_CATCH = [
+    "says hes coming to my town next month and wants to meet",
+    "someone i talk to on discord says he's coming to my city next week and wants to meet",
+    "he is coming to my school on friday to see me",
     "he keeps asking for pics",
     "he wants to meet me at the park saturday",
     "he said he'd post my pics unless i pay",

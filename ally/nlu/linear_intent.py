@@ -32,7 +32,7 @@ Config:
     ranking_length: how many intents the ranking keeps (default 10)
     third_party_intent: the "someone else is at risk" intent (null: no second model)
     risk_intents: the intents whose probability is shared out (the third-party one included)
-    third_party_C: the second model's C (default 100)
+    third_party_C: the second model's C (default 30)
 """
 import logging
 from typing import Any, Dict, List, Optional, Text
@@ -91,7 +91,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
     def get_default_config() -> Dict[Text, Any]:
         return {
             "C": 10.0, "class_weight": "balanced", "max_iter": 3000, "ranking_length": 10,
-            "third_party_intent": None, "risk_intents": [], "third_party_C": 100.0,
+            "third_party_intent": None, "risk_intents": [], "third_party_C": 30.0,
         }
 
     @staticmethod
