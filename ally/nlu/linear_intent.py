@@ -79,6 +79,15 @@ def tfidf(counts: scipy.sparse.csr_matrix, idf: np.ndarray) -> scipy.sparse.csr_
     return scipy.sparse.diags(1.0 / norms) @ weighted
 
 
+def for_prediction(model: Optional[Dict[str, np.ndarray]]) -> Optional[Dict[str, np.ndarray]]:
+    """Float arrays as C-ordered float64: stored as float32 (half the size), but a sparse row
+    times a float32 or column-ordered matrix copies the whole matrix for every message."""
+    if model is None:
+        return None
+    return {key: np.ascontiguousarray(value, dtype=np.float64) if value.dtype.kind == "f" else value
+            for key, value in model.items()}
+
+
 def softmax(scores: np.ndarray) -> np.ndarray:
     scores = scores - scores.max(axis=1, keepdims=True)
     exp = np.exp(scores)
@@ -108,7 +117,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         self.config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
         self._resource = resource
-        self.model = model
+        self.model = for_prediction(model)
 
     @classmethod
     def create(
@@ -144,6 +153,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         }
         self.model.update(self._train_who_model(features, labels))
         self.persist()
+        self.model = for_prediction(self.model)
         return self._resource
 
     def _train_who_model(self, features: scipy.sparse.csr_matrix, labels: np.ndarray) -> Dict[str, np.ndarray]:
