@@ -26,7 +26,8 @@ channel (ally/channels/rest.py) and the widget's socket.io channel
   processing per process, the rest queue for up to ALLY_MAX_QUEUE_SECONDS (40);
   see `AdmissionGate`.
 * `store_degraded(app)` / `degraded_texts(app)`: whether Redis is down (the
-  lock store says so), and the notice + generic help to add to an answer then.
+  lock store says so), and the notice + generic help to add to an answer then;
+  `busy_texts(app)`: the answer when no processing slot became free.
 
 Nothing here logs or returns any part of the input: error answers name the
 problem, never the content.
@@ -313,8 +314,16 @@ def store_degraded(app: Any) -> bool:
 
 def degraded_texts(app: Any) -> List[str]:
     """What to add to an answer while Redis is down or after a failure: a notice and generic help."""
-    domain = getattr(getattr(getattr(app, "ctx", None), "agent", None), "domain", None)
-    return [DEGRADED_TEXT, generic_help_text(domain)]
+    return [DEGRADED_TEXT, generic_help_text(_domain(app))]
+
+
+def busy_texts(app: Any) -> List[str]:
+    """The answer to a message that waited too long for a processing slot: a notice and generic help."""
+    return [BUSY_TEXT, generic_help_text(_domain(app))]
+
+
+def _domain(app: Any) -> Any:
+    return getattr(getattr(getattr(app, "ctx", None), "agent", None), "domain", None)
 
 
 def generic_help_text(domain: Any) -> str:

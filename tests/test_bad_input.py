@@ -207,6 +207,10 @@ def test_the_admission_gate_bounds_messages_in_progress_and_says_busy_after_the_
     assert gate._semaphore._value == 2 and gate.waiting == 0  # every slot given back
 
 
+def test_the_busy_answer_is_the_notice_and_the_domains_generic_help():
+    assert limits.busy_texts(None) == [limits.BUSY_TEXT, variants("utter_offline_help")[0]]
+
+
 # --- socket.io (the widget channel) ------------------------------------------------------
 def test_bad_input_over_socketio_is_ignored_or_answered_and_the_socket_keeps_working(server):
     session_id = uuid.uuid4().hex

@@ -109,9 +109,8 @@ class RestInput(RasaRestInput):
         except limits.Busy:
             logger.warning("Too many messages at once: one waited %.0f s and got the busy answer.",
                            limits.admission_gate().max_wait)
-            domain = getattr(getattr(request.app.ctx, "agent", None), "domain", None)
             return response.json(
-                self._bot_messages(sender, limits.BUSY_TEXT, limits.generic_help_text(domain)), status=503,
+                self._bot_messages(sender, *limits.busy_texts(request.app)), status=503,
                 headers={"Retry-After": "30", "Cache-Control": "no-store"},
             )
         except asyncio.CancelledError:

@@ -358,8 +358,7 @@ class WidgetInput(SocketIOInput):
                 await on_new_message(message)
         except limits.Busy:
             logger.warning("Too many messages at once: a widget message got the busy answer.")
-            domain = getattr(getattr(getattr(self.app, "ctx", None), "agent", None), "domain", None)
-            for text in (limits.BUSY_TEXT, limits.generic_help_text(domain)):
+            for text in limits.busy_texts(self.app):
                 await output.send_text_message(recipient, text)
             return
         except asyncio.CancelledError:
