@@ -26,14 +26,7 @@ pids=()
 stop() { trap - INT TERM EXIT; kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; rm -f "${endpoints:-}"; }
 trap stop INT TERM EXIT
 
-wait_for() {  # url, name, pid
-  for _ in $(seq 1 240); do
-    if curl -fsS -o /dev/null "$1" 2>/dev/null; then return 0; fi
-    kill -0 "$3" 2>/dev/null || { echo "$2 exited during start-up" >&2; exit 1; }
-    sleep 0.5
-  done
-  echo "$2 did not start within 120 s" >&2; exit 1
-}
+source scripts/wait_for.sh  # (the script has cd-ed to the project root)
 
 .venv/bin/rasa run actions --port "$action_port" "${level_flag[@]}" &
 pids+=($!)

@@ -60,14 +60,7 @@ started() {  # name pid: remember a process (the tests read $run_dir/pids)
   pids+=("$2"); echo "$1 $2" >> "$run_dir/pids"
 }
 
-wait_for() {  # url, name, pid
-  for _ in $(seq 1 480); do
-    if curl -fsS -o /dev/null "$1" 2>/dev/null; then return 0; fi
-    kill -0 "$3" 2>/dev/null || { echo "$2 exited during start-up" >&2; exit 1; }
-    sleep 0.5
-  done
-  echo "$2 did not start within 240 s" >&2; exit 1
-}
+source scripts/wait_for.sh  # (the script has cd-ed to the project root)
 
 # 1. Redis: persistence off (deploy/redis/redis.conf), its own port, its dir the run dir.
 redis_args=(deploy/redis/redis.conf --port "$redis_port" --dir "$run_dir" --daemonize no)
@@ -83,7 +76,7 @@ done
 # 2. The action server (stateless: one is enough here; several behind a Service in Kubernetes).
 .venv/bin/rasa run actions --port "$action_port" "${level_flag[@]}" &
 started actions $!
-wait_for "http://127.0.0.1:$action_port/health" "The action server" "${pids[-1]}"
+wait_for "http://127.0.0.1:$action_port/health" "The action server" "${pids[-1]}" 240
 
 # 3. The Rasa replicas, on loopback only: nginx is the way in.
 sed "s#127.0.0.1:5055#127.0.0.1:$action_port#" deploy/endpoints-cluster.yml > "$run_dir/endpoints.yml"
@@ -96,7 +89,7 @@ for i in "${!replica_ports[@]}"; do
   replica_pids+=($!)
 done
 for i in "${!replica_ports[@]}"; do
-  wait_for "http://127.0.0.1:${replica_ports[$i]}/" "Rasa replica ${names[$i]}" "${replica_pids[$i]}"
+  wait_for "http://127.0.0.1:${replica_ports[$i]}/" "Rasa replica ${names[$i]}" "${replica_pids[$i]}" 240
 done
 
 # 4. nginx, from the template, in the foreground; everything it writes stays in the run dir.
@@ -118,7 +111,7 @@ PY
 "$nginx_bin" -t -q -e stderr -p "$run_dir/" -c "$run_dir/nginx.conf"
 "$nginx_bin" -e stderr -p "$run_dir/" -c "$run_dir/nginx.conf" &
 started nginx $!
-wait_for "http://$listen/webhooks/rest/" "nginx" "${pids[-1]}"
+wait_for "http://$listen/webhooks/rest/" "nginx" "${pids[-1]}" 240
 
 cat <<MSG
 

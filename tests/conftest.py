@@ -1,6 +1,7 @@
 """Shared fixtures: the real Rasa server and action server, started once per session."""
 import json
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -15,6 +16,15 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 MODEL = ROOT / "models" / "ally.tar.gz"
+
+
+class Canaries(list):
+    """The unique canary words a test module sends; at its end none may appear in any log or store."""
+
+    def new(self) -> str:
+        word = f"canary{secrets.token_hex(6)}"
+        self.append(word)
+        return word
 
 
 def free_port() -> int:

@@ -18,20 +18,15 @@ import pytest
 import yaml
 
 from ally import limits
-from conftest import ROOT, Servers
+from conftest import Canaries, ROOT, Servers
 from load_test import RawSocketIO, post
 
 pytestmark = pytest.mark.server
 
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text())
-CANARIES = []
+CANARIES = Canaries()
+canary = CANARIES.new
 BURST = 5
-
-
-def canary():
-    word = f"canary{secrets.token_hex(6)}"
-    CANARIES.append(word)
-    return word
 
 
 def sender():

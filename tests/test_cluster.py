@@ -10,29 +10,23 @@ against one `make run`-style server: no errors, no timeouts, no cross-talk.
 """
 import asyncio
 import json
-import secrets
 import uuid
 
 import pytest
 
-from conftest import ROOT, handoff_country, response_variants
+from conftest import Canaries, ROOT, handoff_country, response_variants
 from load_test import RawSocketIO, run_load, shared_cluster
 
 pytestmark = pytest.mark.server
 
-CANARIES = []
+CANARIES = Canaries()
+canary = CANARIES.new
 
 
 variants = response_variants
 
 
 SEXTORTION_UNDER_13, SEXTORTION_13_15, SEXTORTION_16_17, SEXTORTION_DEFAULT = variants("utter_sextortion")
-
-
-def canary():
-    word = f"canary{secrets.token_hex(6)}"
-    CANARIES.append(word)
-    return word
 
 
 def sextortion():

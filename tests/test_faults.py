@@ -11,7 +11,6 @@
   a short notice and generic help, never an error or nothing; when Redis is
   back, state is shared again (ally/lock_store.py, ally/channels/rest.py).
 """
-import secrets
 import signal
 import time
 import uuid
@@ -19,21 +18,16 @@ import uuid
 import pytest
 
 from ally import limits
-from conftest import ROOT, handoff_country, response_variants
+from conftest import Canaries, ROOT, handoff_country, response_variants
 from load_test import shared_cluster
 
 pytestmark = pytest.mark.server
 
-CANARIES = []
+CANARIES = Canaries()
+canary = CANARIES.new
 
 
 variants = response_variants
-
-
-def canary():
-    word = f"canary{secrets.token_hex(6)}"
-    CANARIES.append(word)
-    return word
 
 
 def sextortion():
