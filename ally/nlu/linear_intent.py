@@ -3,7 +3,7 @@
 Why not DIET: on Ally's data (short, noisy teenage messages, ~30 intents)
 a logistic regression over TF-IDF-weighted word and character n-grams
 classified the risk intents better in cross-validation than DIET, trains in
-seconds instead of minutes, and answers in well under a millisecond without
+seconds instead of minutes, and answers in about 2 ms per message without
 TensorFlow (docs/nlu-quality.md and docs/performance.md show the figures).
 
 Rasa's own `LogisticRegressionClassifier` uses raw counts with a fixed C;
