@@ -183,12 +183,12 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         others = [classes.index(str(r)) for r in self.model["risk_intents"] if str(r) != classes[third]]
         someone_else = 1.0 / (1.0 + np.exp(-(np.asarray(features @ self.model["who_coef"]).ravel()
                                               + self.model["who_intercept"][0])))
-        risk_mass = probabilities[:, others].sum(axis=1) + probabilities[:, third]
-        own = probabilities[:, others].sum(axis=1)
+        own_scenarios = probabilities[:, others].sum(axis=1)
+        risk_mass = own_scenarios + probabilities[:, third]
         shared = probabilities.copy()
         shared[:, third] = risk_mass * someone_else
-        shares = probabilities[:, others] / np.maximum(own, 1e-12)[:, None]
-        shared[:, others] = shares * (risk_mass * (1.0 - someone_else))[:, None]
+        proportions = probabilities[:, others] / np.maximum(own_scenarios, 1e-12)[:, None]
+        shared[:, others] = proportions * (risk_mass * (1.0 - someone_else))[:, None]
         return shared
 
     def persist(self) -> None:
