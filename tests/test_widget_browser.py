@@ -3,11 +3,13 @@
 Debian's headless Chromium (/usr/bin/chromium) driven by Playwright opens the
 demo page that the widget channel serves (ally/channels/widget.py), talks to
 Ally through the socket.io channel, and checks the privacy, safety and
-accessibility promises of docs/embedding.md. Screenshots for the README are
-written to docs/widget-desktop.png and docs/widget-phone.png.
+accessibility promises of docs/embedding.md. Screenshots are taken in the
+test's temporary folder; `ALLY_SCREENSHOTS=docs` writes them to
+docs/widget-desktop.png and docs/widget-phone.png (the README's pictures).
 """
 import asyncio
 import json
+import os
 import re
 import urllib.error
 import urllib.request
@@ -29,6 +31,11 @@ DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text())
 RISK = "someone on snap keeps asking me for pics"
 COUNTRY = "SE"
 STORAGE_WORDS = ["localStorage", "sessionStorage", "indexedDB", "cookie", "serviceWorker"]
+
+
+def screenshot_path(name, tmp_path):
+    folder = ROOT / "docs" if os.environ.get("ALLY_SCREENSHOTS") == "docs" else tmp_path
+    return str(folder / name)
 
 
 def variants(response):
@@ -143,7 +150,7 @@ def test_only_country_language_and_age_reach_rasa_as_metadata():
 # --- a conversation ----------------------------------------------------------------
 
 @pytest.mark.server
-def test_a_conversation_in_the_browser(servers, page, demo):
+def test_a_conversation_in_the_browser(servers, page, demo, tmp_path):
     line = helpline()
     response = page.goto(demo)
     headers = response.headers
@@ -194,7 +201,7 @@ def test_a_conversation_in_the_browser(servers, page, demo):
     # the screen reader hears the bot's messages (live region), links read as their labels
     spoken = page.locator("[aria-live='polite']").last.inner_text()
     assert line.name in spoken and "](tel:" not in spoken
-    page.screenshot(path=str(ROOT / "docs" / "widget-desktop.png"))
+    page.screenshot(path=screenshot_path("widget-desktop.png", tmp_path))
 
     # "Talk to a person" is always there: it asks for the helpline and tells the host page
     before = count(page, ".ally-msg--bot")
@@ -463,7 +470,7 @@ def test_keyboard_only_and_no_serious_accessibility_problems(servers, page, demo
 
 
 @pytest.mark.server
-def test_phone_screen_full_screen_thumb_sized_and_calm(servers, browser, demo):
+def test_phone_screen_full_screen_thumb_sized_and_calm(servers, browser, demo, tmp_path):
     page = new_page(browser, viewport={"width": 360, "height": 740}, device_scale_factor=1,
                     is_mobile=True, has_touch=True, reduced_motion="reduce")
     try:
@@ -483,7 +490,7 @@ def test_phone_screen_full_screen_thumb_sized_and_calm(servers, browser, demo):
         animation = page.evaluate(f"""() => getComputedStyle({SHADOW}.querySelector('.ally-bubble')).animationName""")
         assert animation == "none"  # prefers-reduced-motion
         assert axe_problems(page) == []
-        page.screenshot(path=str(ROOT / "docs" / "widget-phone.png"))
+        page.screenshot(path=screenshot_path("widget-phone.png", tmp_path))
         assert page.watch.errors == [], page.watch.errors
     finally:
         page.context.close()
