@@ -13,6 +13,7 @@ import socket
 import threading
 import time
 import uuid
+from contextlib import asynccontextmanager
 
 import pytest
 import yaml
@@ -207,13 +208,22 @@ def test_the_busy_answer_is_the_notice_and_the_domains_generic_help():
 
 
 # --- socket.io (the widget channel) ------------------------------------------------------
+@asynccontextmanager
+async def widget_session(server, session_id):
+    """A raw socket.io connection with a started session, closed afterwards."""
+    socket = await RawSocketIO.connect(server.url)
+    try:
+        await socket.start_session(session_id)
+        yield socket
+    finally:
+        await socket.close()
+
+
 def test_bad_input_over_socketio_is_ignored_or_answered_and_the_socket_keeps_working(server):
     session_id = uuid.uuid4().hex
 
     async def talk():
-        socket = await RawSocketIO.connect(server.url)
-        try:
-            await socket.start_session(session_id)
+        async with widget_session(server, session_id) as socket:
             for data in (12345, [canary()], None, {"message": 5}, {"message": None}, {"message": ""},
                          {"message": "  \n\t "}, {"message": [canary()]}, {}, {"session_id": session_id}):
                 await socket.emit("user_uttered", data)
@@ -230,8 +240,6 @@ def test_bad_input_over_socketio_is_ignored_or_answered_and_the_socket_keeps_wor
                 answers.append(await socket.bot_messages())
             await socket.emit("user_uttered", {"message": "hello", "session_id": session_id})
             normal = await socket.bot_messages()
-        finally:
-            await socket.close()
         return ignored, answers, normal
 
     ignored, answers, normal = asyncio.run(talk())
@@ -244,23 +252,16 @@ def test_bad_input_over_socketio_is_ignored_or_answered_and_the_socket_keeps_wor
 
 def test_a_10_mb_socketio_frame_closes_only_that_socket(server):
     async def flood():
-        socket = await RawSocketIO.connect(server.url)
         try:
-            await socket.start_session(uuid.uuid4().hex)
-            await socket.emit("user_uttered", {"message": canary() + "x" * 10_000_000})
-            await socket.bot_messages(quiet=1, timeout=10)
+            async with widget_session(server, uuid.uuid4().hex) as socket:
+                await socket.emit("user_uttered", {"message": canary() + "x" * 10_000_000})
+                await socket.bot_messages(quiet=1, timeout=10)
         except Exception:
             pass  # the server closes the socket (message too big)
-        finally:
-            await socket.close()
-        again = await RawSocketIO.connect(server.url)
-        try:
-            session_id = uuid.uuid4().hex
-            await again.start_session(session_id)
+        session_id = uuid.uuid4().hex
+        async with widget_session(server, session_id) as again:
             await again.emit("user_uttered", {"message": "hello", "session_id": session_id})
             return await again.bot_messages()
-        finally:
-            await again.close()
 
     replies = asyncio.run(flood())
     assert replies and replies[0]["text"] in variants("utter_greet")
@@ -272,14 +273,10 @@ def test_control_characters_over_socketio_stay_out_of_the_logs(server):
     session_id = uuid.uuid4().hex
 
     async def talk():
-        socket = await RawSocketIO.connect(server.url)
-        try:
-            await socket.start_session(session_id)
+        async with widget_session(server, session_id) as socket:
             await socket.emit("user_uttered", {"message": f"\x00\x07 someone keeps asking me for pics {word}\x7f",
                                                "session_id": session_id})
             return await socket.bot_messages()
-        finally:
-            await socket.close()
 
     assert asyncio.run(talk())
     assert word not in server.logs["rasa"].read_text(errors="replace")
@@ -289,14 +286,10 @@ def test_a_message_flood_over_socketio_gets_a_polite_answer(server):
     session_id = uuid.uuid4().hex
 
     async def flood():
-        socket = await RawSocketIO.connect(server.url)
-        try:
-            await socket.start_session(session_id)
+        async with widget_session(server, session_id) as socket:
             for _ in range(3 * BURST):
                 await socket.emit("user_uttered", {"message": f"help {canary()}", "session_id": session_id})
             return await socket.bot_messages(quiet=3)
-        finally:
-            await socket.close()
 
     texts = [message.get("text") for message in asyncio.run(flood())]
     limited = texts.count(limits.RATE_LIMITED_TEXT)

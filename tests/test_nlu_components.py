@@ -154,6 +154,8 @@ def test_invalid_action_answers_fail_as_with_rasa(answer):
         action_validation._validate_action_result(None, copy.deepcopy(answer))
 
 
-def test_installing_replaces_rasas_per_call_schema_check():
-    action_validation.install()
+def test_loading_allys_nlu_components_installs_the_fast_check():
+    """The Rasa server loads project code only through the model's components: the safety net installs it."""
+    import ally.nlu.safety_net  # noqa: F401  (what loading the model does)
+
     assert RemoteAction._validate_action_result is action_validation._validate_action_result
