@@ -17,9 +17,9 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONWARNINGS := ignore
 
 TRAIN_INPUTS := config.yml domain.yml $(wildcard data/*.yml) \
-                $(wildcard ally/nlu/*.py) ally/nlu/safety_lexicon.yml $(SPACY_DIR)/meta.json
+                $(wildcard ally/nlu/*.py) $(wildcard ally/nlu/lexicons/*.yml) $(SPACY_DIR)/meta.json
 
-.PHONY: help setup train run run-cluster load bench test validate test-stories test-unit evaluate countries constraints clean
+.PHONY: help setup train run run-cluster load bench test validate test-stories test-unit evaluate countries helplines-report constraints clean
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -44,6 +44,9 @@ $(WIDGET_JS): widget/node_modules/.package-lock.json widget/build.mjs $(wildcard
 
 countries: $(VENV)/.installed ## Regenerate data/countries.yml from actions/helplines.yml
 	$(PY) scripts/generate_country_data.py
+
+helplines-report: $(VENV)/.installed ## Regenerate the country table and freshness report in docs/helplines.md
+	$(PY) scripts/helplines_report.py
 
 train: $(MODEL) ## Train the model (only when data, domain or config changed)
 

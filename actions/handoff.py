@@ -12,7 +12,7 @@ If the action server is down, the Rasa server sends the static responses
 `utter_<name>_offline` / `utter_offline_help` instead (ally/action_fallback.py).
 """
 from datetime import datetime, timezone
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -22,13 +22,10 @@ from actions import messages
 from actions.country import country_name
 from actions.directory import load_directory
 from actions.routes import plan_handoff
+from ally import locales, scenarios
 
-RISK_INTENTS = {
-    "asked_for_images", "offer_to_meet", "sextortion", "image_shared", "gifts_or_money",
-    "secrecy_request", "job_or_travel_offer", "received_sexual_content", "webcam_request",
-    "personal_info_request", "uneasy_contact", "friend_at_risk", "immediate_danger", "self_harm",
-}
-SCENARIO_INTENTS = RISK_INTENTS | {"how_to_report", "fear_of_trouble"}
+# Intents that start or continue a scenario (its routes follow it): scenarios.yml.
+SCENARIO_INTENTS = scenarios.load().scenario_intents
 
 
 def now_utc() -> datetime:
@@ -42,34 +39,47 @@ def latest_intent(tracker: Tracker) -> Optional[str]:
 def page_language(tracker: Tracker) -> Optional[str]:
     metadata = (tracker.latest_message or {}).get("metadata") or {}
     language = metadata.get("language") if isinstance(metadata, dict) else None
-    return language[:2].lower() if isinstance(language, str) else None
+    return language if isinstance(language, str) else None
+
+
+def reply_language(tracker: Tracker) -> str:
+    """The language Ally answers in: the user's writing (slot), else the page's (as ally.nlg decides)."""
+    return locales.choose(tracker.get_slot("language"), page_language(tracker))
+
+
+def helpline_language(tracker: Tracker) -> Optional[str]:
+    """The language to choose a helpline by (Belgium: Awel in Dutch, 103 in French), even one Ally does not speak."""
+    page = page_language(tracker)
+    return tracker.get_slot("language") or (page[:2].lower() if page else None)
 
 
 def send_plan(dispatcher: CollectingDispatcher, tracker: Tracker, scenario: Optional[str], full: bool) -> None:
     directory = load_directory()
     now = now_utc()
+    language = reply_language(tracker)
+    words = messages.Words.of(language)
     plan = plan_handoff(
         directory, tracker.get_slot("country"), scenario, tracker.get_slot("age_band"),
-        now=now, language=page_language(tracker),
+        now=now, language=helpline_language(tracker),
     )
     if plan.country is None:
-        text = messages.generic_reply(directory)
-        extra = messages.route_lines(plan.routes)
+        text = messages.generic_reply(directory, words)
+        extra = messages.route_lines(plan.routes, words)
         if extra:
             text += "\n" + "\n".join(extra)
     else:
-        text = messages.full_reply(plan, now) if full else messages.compact_reply(plan, now)
+        text = messages.full_reply(plan, now, words) if full else messages.compact_reply(plan, now, words)
     dispatcher.utter_message(text=text, json_message=messages.payload(plan, now))
 
 
 class ActionShareHelpline(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_share_helpline"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict[str, Any]]:
         intent = latest_intent(tracker)
         scenario = intent if intent in SCENARIO_INTENTS else tracker.get_slot("scenario")
-        events: List[Dict[Text, Any]] = [SlotSet("scenario", scenario)]
+        events: List[Dict[str, Any]] = [SlotSet("scenario", scenario)]
         if tracker.get_slot("country"):
             send_plan(dispatcher, tracker, scenario, full=False)
             return events
@@ -84,13 +94,13 @@ class ActionShareHelpline(Action):
 
 
 class ActionHandoff(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_handoff"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict[str, Any]]:
         intent = latest_intent(tracker)
         candidate = tracker.get_slot("country_candidate")
-        events: List[Dict[Text, Any]] = [SlotSet("awaiting_country", False)]
+        events: List[Dict[str, Any]] = [SlotSet("awaiting_country", False)]
         if candidate and intent == "affirm":
             # The user confirmed that they live in the country of their nationality.
             events += [SlotSet("country", candidate), SlotSet("country_candidate", None)]
@@ -106,29 +116,25 @@ class ActionHandoff(Action):
 
 
 class ActionEmergency(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_emergency"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict[str, Any]]:
         directory = load_directory()
         now = now_utc()
-        plan = plan_handoff(directory, tracker.get_slot("country"), "immediate_danger", tracker.get_slot("age_band"), now=now)
-        if plan.country is not None and plan.emergency_numbers:
-            number = plan.emergency_numbers[0]
-            text = f"Call [{number}](tel:{number}) now. It's free, and they will send help. If you can't talk, stay on the line."
-            if plan.helpline is not None:
-                text += "\n" + messages.helpline_line(plan, now)
-        else:
-            text = f"Call the emergency number now: {messages.emergency_list(directory)}. It's free, and they will send help."
+        language = reply_language(tracker)
+        plan = plan_handoff(directory, tracker.get_slot("country"), "immediate_danger", tracker.get_slot("age_band"),
+                            now=now, language=helpline_language(tracker))
+        text = messages.emergency_now(plan, directory, now, messages.Words.of(language))
         dispatcher.utter_message(text=text, json_message=messages.payload(plan, now))
         return [SlotSet("scenario", "immediate_danger")]
 
 
 class ActionAgeNoted(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_age_noted"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict[str, Any]]:
         if tracker.get_slot("age_band") == "adult":
             dispatcher.utter_message(response="utter_age_noted_adult")
             if tracker.get_slot("country"):
@@ -141,7 +147,7 @@ class ActionAgeNoted(Action):
         return []
 
 
-def ask_to_confirm_country(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
+def ask_to_confirm_country(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[str, Any]]:
     code = tracker.get_slot("country_candidate")
     dispatcher.utter_message(response="utter_confirm_country", country_candidate_name=country_name(code))
     return [SlotSet("awaiting_country", True)]

@@ -1,20 +1,44 @@
-"""Turn a hand-off plan into short, plain replies and a structured payload.
+"""Turn a hand-off plan into short, plain replies and a structured payload, in the user's language.
 
-Links use the Markdown form [label](url): the widget renders it as a safe
-link, `rasa shell` shows it as it is. Phone numbers are `tel:` links.
+The words come from locales/<language>.yml (`phrases`, and `countries` for
+country names); the facts from the plan. Links use the Markdown form
+[label](url): the widget renders it as a safe link, `rasa shell` shows it as
+it is. Phone numbers are `tel:` links.
 """
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Dict, List, Optional
 
 from actions.directory import tel_link
 from actions.routes import HandoffPlan, Link, generic_help, local_time
+from ally import locales
 
-ROUTE_LEADS = {
-    "removal": "Get the picture or video taken down",
-    "police": "Report it to specialist police",
-    "hotline": "Report illegal images",
-    "advice": "Get help reporting it",
-}
+
+@dataclass(frozen=True)
+class Words:
+    """The phrases of one language, and its names for countries."""
+
+    language: str
+    phrases: Dict[str, Any]
+    countries: Dict[str, Any]
+
+    @classmethod
+    def of(cls, language: Optional[str] = None) -> "Words":
+        code = locales.normalise(language) or locales.DEFAULT_LANGUAGE
+        return cls(code, locales.phrases(code), locales.locale(code).get("countries") or {})
+
+    def __getitem__(self, key: str) -> Any:
+        return self.phrases[key]
+
+    def country(self, country: Any) -> str:
+        """The country's name as this language writes it in "In {country} ..."."""
+        native = (self.countries.get(country.code) or {}).get("name")
+        if native:
+            return native
+        return in_country(country.name) if self.language == locales.DEFAULT_LANGUAGE else country.name
+
+    def either(self, items: List[str]) -> str:
+        return self["or"].join(items)
 
 
 def in_country(name: str) -> str:
@@ -23,136 +47,153 @@ def in_country(name: str) -> str:
     return f"the {name}" if needs_article else name
 
 
-def phone_link(phone, country_code: Optional[str]) -> str:
+def phone_link(phone: Any, country_code: Optional[str]) -> str:
     return f"[{phone.display}]({tel_link(phone, country_code)})"
 
 
-def opening_phrase(plan: HandoffPlan, now: datetime) -> str:
-    hours = plan.helpline.hours
-    if hours.always_open:
-        return "open 24/7"
+def number_link(number: str) -> str:
+    return f"[{number}](tel:{number})"
+
+
+def opening_phrase(plan: HandoffPlan, now: datetime, words: Words) -> str:
+    opening = words["opening"]
+    if plan.helpline.hours.always_open:
+        return opening["always"]
     if plan.open_now:
-        return "open now"
+        return opening["open_now"]
     if plan.open_now is None:  # hours not confirmed in the directory
-        return "check their website for opening hours"
+        return opening["unknown"]
     if plan.next_opening is None:
-        return "closed now"
+        return opening["closed"]
     opens = local_time(plan, plan.next_opening)
     today = local_time(plan, now).date()
-    day = "today" if opens.date() == today else opens.strftime("%A")
-    return f"closed now, opens {day} at {opens:%H:%M}"
+    day = opening["today"] if opens.date() == today else opening["days"][opens.weekday()]
+    return opening["closed_opens"].format(day=day, time=f"{opens:%H:%M}")
 
 
-def helpline_line(plan: HandoffPlan, now: datetime) -> str:
+def helpline_line(plan: HandoffPlan, now: datetime, words: Words) -> str:
     """One line: who to talk to, how, and whether they are open."""
     line = plan.helpline
-    code = plan.country.code
-    phones = " or ".join(phone_link(p, code) for p in line.phones[:2])
-    text = f"In {in_country(plan.country.name)} you can talk to {line.name}"
+    phones = words.either([phone_link(p, plan.country.code) for p in line.phones[:2]])
+    text = words["helpline_intro"].format(country=words.country(plan.country), name=line.name)
     if phones:
-        text += f": call {phones}"
-    text += f" ({opening_phrase(plan, now)})."
+        text += words["helpline_call"].format(phones=phones)
+    text += f" ({opening_phrase(plan, now, words)})."
     if line.chat_url:
-        text += f" Chat online: {line.chat_url}"
+        text += " " + words["chat_online"].format(url=line.chat_url)
     return text
 
 
-def route_lines(routes: List[Link]) -> List[str]:
-    return [f"• {ROUTE_LEADS[r.kind]}: [{r.name}]({r.url})" for r in routes if r.url]
+def route_lines(routes: List[Link], words: Words) -> List[str]:
+    return [f"• {words['route_leads'][r.kind]}: [{r.name}]({r.url})" for r in routes if r.url]
 
 
-def alternative_lines(plan: HandoffPlan, now: datetime) -> List[str]:
+def alternative_lines(plan: HandoffPlan, words: Words) -> List[str]:
     lines = []
     if plan.helpline is not None and not plan.open_now:
         for alt in plan.alternatives[:2]:
-            phones = " or ".join(phone_link(p, plan.country.code) for p in alt.phones[:1])
-            lines.append(f"• Open right now: {alt.name}" + (f", call {phones}" if phones else ""))
+            phones = words.either([phone_link(p, plan.country.code) for p in alt.phones[:1]])
+            key = "open_right_now_call" if phones else "open_right_now"
+            lines.append("• " + words[key].format(name=alt.name, phones=phones))
     return lines
 
 
-def crisis_lines(plan: HandoffPlan) -> List[str]:
+def crisis_lines(plan: HandoffPlan, words: Words) -> List[str]:
     """Suicide and crisis lines: shown at once for self-harm."""
     lines = []
     for crisis in plan.crisis_lines[:1]:
-        phones = " or ".join(phone_link(p, plan.country.code) for p in crisis.phones[:1])
-        how = f"call {phones}" if phones else ""
+        phones = words.either([phone_link(p, plan.country.code) for p in crisis.phones[:1]])
+        how = words["call_phones"].format(phones=phones) if phones else ""
         if crisis.text:
             how += ("; " if how else "") + crisis.text.display
-        lines.append(f"• If you're thinking about hurting yourself or ending your life: {crisis.name}" + (f", {how}" if how else ""))
+        key = "crisis_line_how" if how else "crisis_line"
+        lines.append("• " + words[key].format(name=crisis.name, how=how))
     return lines
 
 
-def emergency_line(plan: HandoffPlan) -> Optional[str]:
+def emergency_line(plan: HandoffPlan, words: Words) -> Optional[str]:
     if not plan.emergency_numbers:
         return None
-    number = plan.emergency_numbers[0]
-    return f"In danger right now? Call [{number}](tel:{number})."
+    return words["emergency_line"].format(number=number_link(plan.emergency_numbers[0]))
 
 
-def compact_reply(plan: HandoffPlan, now: datetime) -> str:
+def compact_reply(plan: HandoffPlan, now: datetime, words: Words) -> str:
     """The helpline inside a risk reply: short, because many users leave after one reply."""
     parts = []
     if plan.helpline is not None:
-        parts.append(helpline_line(plan, now))
+        parts.append(helpline_line(plan, now, words))
     else:
-        parts.append(f"I don't know a child helpline in {in_country(plan.country.name)} yet.")
-    parts += alternative_lines(plan, now)
+        parts.append(words["no_helpline"].format(country=words.country(plan.country)))
+    parts += alternative_lines(plan, words)
     if plan.scenario == "self_harm":
-        parts += crisis_lines(plan)
-    parts += route_lines(plan.routes)
+        parts += crisis_lines(plan, words)
+    parts += route_lines(plan.routes, words)
     if plan.helpline is None or not plan.open_now or plan.scenario == "self_harm":
-        extra = emergency_line(plan)
+        extra = emergency_line(plan, words)
         if extra:
             parts.append(extra)
     return "\n".join(parts)
 
 
-def full_reply(plan: HandoffPlan, now: datetime) -> str:
+def full_reply(plan: HandoffPlan, now: datetime, words: Words) -> str:
     """Every way to reach the helpline, plus routes and the emergency number."""
     line = plan.helpline
     if line is None:
-        return compact_reply(plan, now)
+        return compact_reply(plan, now, words)
     code = plan.country.code
-    parts = [f"Here's how to reach {line.name} in {in_country(plan.country.name)} ({opening_phrase(plan, now)}):"]
+    parts = [words["full_intro"].format(
+        name=line.name, country=words.country(plan.country), opening=opening_phrase(plan, now, words))]
     for phone in line.phones:
         note = f" ({phone.note})" if phone.note else ""
-        parts.append(f"• Call {phone_link(phone, code)}{note}")
+        parts.append("• " + words["call_item"].format(phone=phone_link(phone, code), note=note))
     if line.text:
         parts.append(f"• {line.text.display}")
     if line.chat_url:
-        parts.append(f"• Chat online: {line.chat_url}")
+        parts.append("• " + words["chat_online"].format(url=line.chat_url))
     if line.website and line.website != line.chat_url:
-        parts.append(f"• Website: {line.website}")
-    parts += alternative_lines(plan, now)
+        parts.append("• " + words["website"].format(url=line.website))
+    parts += alternative_lines(plan, words)
     if plan.scenario == "self_harm":
-        parts += crisis_lines(plan)
-    parts += route_lines(plan.routes)
-    extra = emergency_line(plan)
+        parts += crisis_lines(plan, words)
+    parts += route_lines(plan.routes, words)
+    extra = emergency_line(plan, words)
     if extra:
         parts.append(extra)
     return "\n".join(parts)
 
 
-def emergency_list(directory) -> str:
+def emergency_list(directory: Any, words: Words) -> str:
     """"112 in Europe, 999 in the United Kingdom, 911 in the United States, ..." from the directory."""
     by_number: Dict[str, List[str]] = {}
-    for name, number in generic_help(directory)["emergency"].items():
-        by_number.setdefault(number, []).append(in_country(name))
-    regions = [f"{number} in {' and '.join(names)}" for number, names in by_number.items()]
-    return ", ".join(["112 in Europe"] + regions)
+    for code, number in generic_help(directory)["emergency"].items():
+        by_number.setdefault(number, []).append(words.country(directory.country(code)))
+    regions = [words["emergency_list_item"].format(number=number, places=words["and"].join(names))
+               for number, names in by_number.items()]
+    return ", ".join([words["emergency_list_europe"]] + regions)
 
 
-def generic_reply(directory) -> str:
+def emergency_now(plan: HandoffPlan, directory: Any, now: datetime, words: Words) -> str:
+    """Danger now: the emergency number first, then the helpline."""
+    if plan.country is not None and plan.emergency_numbers:
+        text = words["emergency_now"].format(number=number_link(plan.emergency_numbers[0]))
+        if plan.helpline is not None:
+            text += "\n" + helpline_line(plan, now, words)
+        return text
+    return words["emergency_generic"].format(list=emergency_list(directory, words))
+
+
+def generic_reply(directory: Any, words: Words) -> str:
     """Help when the country is unknown or the user would rather not say."""
     help_ = generic_help(directory)
     eu = help_["eu_116111"]
     uk = directory.country("GB").helpline_for()
+    generic = words["generic"]
     return "\n".join([
-        "Here's where you can find a real person to talk to:",
-        f"• In most EU countries the child helpline is {eu.phone_display}: call [{eu.phone_display}](tel:{eu.phone_dial}). It's free.",
-        f"• In the UK, call {uk.name} on [{uk.phones[0].display}]({tel_link(uk.phones[0], 'GB')}).",
-        f"• Anywhere else, find the child helpline in your country: {help_['chi_directory'].url}",
-        f"• In danger right now? Call {emergency_list(directory)}.",
+        generic["intro"],
+        "• " + generic["eu"].format(number=eu.phone_display, link=f"[{eu.phone_display}](tel:{eu.phone_dial})"),
+        "• " + generic["uk"].format(name=uk.name, link=f"[{uk.phones[0].display}]({tel_link(uk.phones[0], 'GB')})"),
+        "• " + generic["anywhere"].format(url=help_["chi_directory"].url),
+        "• " + generic["danger"].format(list=emergency_list(directory, words)),
     ])
 
 

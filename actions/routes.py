@@ -11,18 +11,10 @@ from typing import List, Optional
 from zoneinfo import ZoneInfo
 
 from actions.directory import Directory
+from ally import scenarios
 
-# Scenarios where an image of the user exists or is threatened: removal routes apply.
-IMAGE_SCENARIOS = {"sextortion", "image_shared"}
-# Scenarios about an adult grooming or exploiting a child: police and hotline routes apply.
-EXPLOITATION_SCENARIOS = IMAGE_SCENARIOS | {
-    "asked_for_images", "offer_to_meet", "gifts_or_money", "secrecy_request",
-    "job_or_travel_offer", "received_sexual_content", "webcam_request",
-    "personal_info_request", "uneasy_contact", "friend_at_risk",
-}
-REPORTING_SCENARIOS = EXPLOITATION_SCENARIOS | {"how_to_report"}
-# National route kinds that fit each kind of problem.
-HOTLINE_SCENARIOS = IMAGE_SCENARIOS | {"received_sexual_content", "how_to_report", "friend_at_risk"}
+# Which scenarios get which kind of route comes from the scenario registry (scenarios.yml).
+REGISTRY = scenarios.load()
 # The main regions whose emergency numbers the generic help lists.
 MAIN_EMERGENCY_REGIONS = ["GB", "US", "CA", "AU", "NZ"]
 
@@ -85,7 +77,7 @@ def plan_handoff(
 
 def removal_routes(directory: Directory, country, scenario: Optional[str], age_band: Optional[str]) -> List[Link]:
     """Image removal services that fit the age and country (minors by default)."""
-    if scenario not in IMAGE_SCENARIOS:
+    if scenario not in REGISTRY.with_route("removal"):
         return []
     services = directory.international
     if age_band == "adult":
@@ -102,13 +94,13 @@ def removal_routes(directory: Directory, country, scenario: Optional[str], age_b
 
 def national_routes(country, scenario: Optional[str]) -> List[Link]:
     """Police, hotline and advice routes of the country for this scenario."""
-    if scenario not in REPORTING_SCENARIOS:
+    if scenario not in REGISTRY.with_route("police"):
         return []
     links = []
     for route in country.reporting:
         if route.kind == "police_online" or route.kind in ("regulator", "online_safety"):
             links.append(_route_link(route, "police" if route.kind == "police_online" else "advice"))
-        elif route.kind == "inhope_hotline" and scenario in HOTLINE_SCENARIOS:
+        elif route.kind == "inhope_hotline" and scenario in REGISTRY.with_route("hotline"):
             links.append(_route_link(route, "hotline"))
     return links
 
@@ -120,7 +112,7 @@ def generic_help(directory: Directory) -> dict:
     for code in MAIN_EMERGENCY_REGIONS:
         country = directory.country(code)
         if country and country.emergency_numbers:
-            emergency[country.name] = country.emergency_numbers[0]
+            emergency[code] = country.emergency_numbers[0]
     return {
         "eu_116111": eu,
         "chi_directory": directory.international["chi-directory"],

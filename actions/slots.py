@@ -4,7 +4,7 @@ Runs after every user message as Rasa's `action_validate_slot_mappings`.
 Slots only ever hold normalised values: an ISO 3166-1 alpha-2 code and an
 age band. Raw entity text is replaced or dropped here.
 """
-from typing import Any, Dict, Optional, Text
+from typing import Any, Dict, Optional
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -22,7 +22,7 @@ def known_country_names() -> Dict[str, list]:
     return {code: list(c.names) + [c.name] for code, c in load_directory().countries.items()}
 
 
-def metadata_of(tracker: Tracker) -> Dict[Text, Any]:
+def metadata_of(tracker: Tracker) -> Dict[str, Any]:
     metadata = (tracker.latest_message or {}).get("metadata") or {}
     return metadata if isinstance(metadata, dict) else {}
 
@@ -52,13 +52,13 @@ def country_answer(tracker: Tracker) -> Optional[str]:
 
 
 class ValidateSlotMappings(ValidationAction):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_validate_slot_mappings"
 
     # --- custom mappings: metadata from the embedding site --------------
     async def extract_country(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
+    ) -> Dict[str, Any]:
         # Metadata counts as if the user had said it, but never overrides
         # what the user said themselves ("I'm actually in Ireland").
         if tracker.get_slot("country"):
@@ -68,7 +68,7 @@ class ValidateSlotMappings(ValidationAction):
 
     async def extract_age_band(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
+    ) -> Dict[str, Any]:
         if tracker.get_slot("age_band"):
             return {}
         band = band_from_entity_or_metadata(metadata_of(tracker).get("age"))
@@ -77,7 +77,7 @@ class ValidateSlotMappings(ValidationAction):
     # --- validation of entity values -------------------------------------
     async def validate_country(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
+    ) -> Dict[str, Any]:
         match = best_country_match(value, tracker)
         if match is None:
             # Keep the previous country: an unknown word must not erase it.
@@ -89,7 +89,7 @@ class ValidateSlotMappings(ValidationAction):
 
     async def validate_age_band(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
+    ) -> Dict[str, Any]:
         # As with countries, a message may hold several age entities: use the first that is an age.
         entities = (tracker.latest_message or {}).get("entities") or []
         candidates = [value] + [e.get("value") for e in entities if e.get("entity") == "age"]

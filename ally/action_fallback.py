@@ -61,3 +61,7 @@ async def _run_with_fallback(self: RemoteAction, output_channel, nlg, tracker, d
 def install() -> None:
     if RemoteAction.run is not _run_with_fallback:
         RemoteAction.run = _run_with_fallback  # type: ignore[assignment]
+
+
+def installed() -> bool:
+    return RemoteAction.run is _run_with_fallback

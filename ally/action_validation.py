@@ -8,7 +8,7 @@ validator is built once from the same schema; answers are checked exactly
 as before and a bad answer raises the same `ValidationError`.
 """
 from functools import lru_cache
-from typing import Any, Dict, Text
+from typing import Any, Dict
 
 from jsonschema import ValidationError, validators
 from rasa.core.actions.action import RemoteAction
@@ -23,7 +23,7 @@ def _validator() -> Any:
     return cls(schema)
 
 
-def _validate_action_result(self: RemoteAction, result: Dict[Text, Any]) -> bool:
+def _validate_action_result(self: RemoteAction, result: Dict[str, Any]) -> bool:
     try:
         _validator().validate(result)
         return True
@@ -38,3 +38,7 @@ def _validate_action_result(self: RemoteAction, result: Dict[Text, Any]) -> bool
 
 def install() -> None:
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[assignment]
+
+
+def installed() -> bool:
+    return RemoteAction._validate_action_result is _validate_action_result

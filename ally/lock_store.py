@@ -33,7 +33,7 @@ import logging
 import os
 import time
 from contextlib import asynccontextmanager
-from typing import Any, AsyncGenerator, Optional, Text
+from typing import Any, AsyncGenerator, Optional
 
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, LockError, RedisLockStore
@@ -63,11 +63,11 @@ class ResilientRedisLockStore(RedisLockStore):
     def __init__(
         self,
         endpoint_config: Any = None,
-        host: Optional[Text] = None,
+        host: Optional[str] = None,
         port: int = 6379,
         db: int = 1,
-        password: Optional[Text] = None,
-        key_prefix: Optional[Text] = None,
+        password: Optional[str] = None,
+        key_prefix: Optional[str] = None,
         socket_timeout: float = 1.0,
         retry_seconds: float = 5.0,
         **kwargs: Any,
@@ -124,7 +124,7 @@ class ResilientRedisLockStore(RedisLockStore):
     def save_lock(self, lock: TicketLock) -> None:
         self.red.set(self.key_prefix + lock.conversation_id, lock.dumps(), ex=self.key_ttl)
 
-    def _issue_redis_ticket(self, conversation_id: Text, lock_lifetime: float) -> int:
+    def _issue_redis_ticket(self, conversation_id: str, lock_lifetime: float) -> int:
         """Rasa's issue_ticket; once more at once if Redis dropped a pooled connection (e.g. it restarted)."""
         try:
             return self.issue_ticket(conversation_id, lock_lifetime)
@@ -136,7 +136,7 @@ class ResilientRedisLockStore(RedisLockStore):
     @asynccontextmanager
     async def lock(
         self,
-        conversation_id: Text,
+        conversation_id: str,
         lock_lifetime: float = LOCK_LIFETIME,
         wait_time_in_seconds: float = 1,
     ) -> AsyncGenerator[TicketLock, None]:

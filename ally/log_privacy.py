@@ -46,7 +46,7 @@ class _TextRegistry:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._texts: "OrderedDict[str, float]" = OrderedDict()
+        self._texts: OrderedDict[str, float] = OrderedDict()
 
     def add(self, text: Optional[str]) -> None:
         if not text or len(text.strip()) < 4:  # too short to redact safely ("hi", "no")
@@ -110,3 +110,7 @@ def install() -> None:
 
     logging.setLogRecordFactory(factory)
     _installed_factory = factory
+
+
+def installed() -> bool:
+    return _installed_factory is not None and logging.getLogRecordFactory() is _installed_factory

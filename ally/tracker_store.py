@@ -13,7 +13,7 @@ and `delete(sender_id)` forgets one at once (quick exit, "delete this chat").
 Backends: `memory` (default, one process) and `redis` (several replicas;
 keys carry a TTL, so Redis itself expires them).
 
-Rasa gotchas this class handles (design.md):
+Rasa gotchas this class handles:
 * `save` must never raise: Rasa's FailSafeTrackerStore would otherwise fall
   back to a plain in-memory store that keeps everything.
 * A store that fails to import falls back silently too; ally/guard.py makes
@@ -30,14 +30,14 @@ import logging
 import os
 import re
 import time
-from typing import Any, Dict, Iterable, List, Optional, Text
+from typing import Any, Dict, Iterable, Optional
 
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SerializedTrackerAsText, TrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker, get_trackers_for_conversation_sessions
 
-from ally import log_privacy  # noqa: F401  (importing `ally` installs the log filter)
+from ally import runtime
 
 logger = logging.getLogger(__name__)
 
@@ -130,15 +130,18 @@ class PrivacyTrackerStore(TrackerStore, SerializedTrackerAsText):
         self,
         domain: Optional[Domain] = None,
         event_broker: Optional[EventBroker] = None,
-        host: Optional[Text] = None,
-        backend: Text = "memory",
+        host: Optional[str] = None,
+        backend: str = "memory",
         idle_minutes: float = 30,
         port: int = 6379,
         db: int = 0,
-        password: Optional[Text] = None,
-        key_prefix: Text = "ally:tracker:",
+        password: Optional[str] = None,
+        key_prefix: str = "ally:tracker:",
         **kwargs: Any,
     ) -> None:
+        # Rasa creates the tracker store from endpoints.yml however the server is
+        # started, before any message: the moment to put Ally's safeguards in place.
+        runtime.install()
         if event_broker is not None:
             raise ValueError("Ally stores no chat content: an event broker would publish every event, remove it")
         super().__init__(domain, None, **kwargs)
@@ -169,14 +172,14 @@ class PrivacyTrackerStore(TrackerStore, SerializedTrackerAsText):
         except Exception as error:  # never raise: see the module docstring
             logger.warning("Could not save a conversation (%s); it continues without stored state.", type(error).__name__)
 
-    async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+    async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
         tracker = await self.retrieve_full_tracker(sender_id)
         if tracker is None:
             return None
         sessions = get_trackers_for_conversation_sessions(tracker)
         return sessions[-1] if len(sessions) > 1 else tracker
 
-    async def retrieve_full_tracker(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+    async def retrieve_full_tracker(self, sender_id: str) -> Optional[DialogueStateTracker]:
         try:
             serialised = await self._get(sender_id)
         except Exception as error:
@@ -184,13 +187,13 @@ class PrivacyTrackerStore(TrackerStore, SerializedTrackerAsText):
             return None
         return self.deserialise_tracker(sender_id, serialised) if serialised else None
 
-    async def keys(self) -> Iterable[Text]:
+    async def keys(self) -> Iterable[str]:
         if self.backend == "redis":
             return [k.decode()[len(self.key_prefix):] async for k in self.redis.scan_iter(self.key_prefix + "*")]
         self._sweep(force=True)
         return list(self._memory)
 
-    async def delete(self, sender_id: Text) -> None:
+    async def delete(self, sender_id: str) -> None:
         """Forget a conversation now."""
         if self.backend == "redis":
             await self.redis.delete(self.key_prefix + sender_id)

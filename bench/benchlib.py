@@ -219,7 +219,7 @@ class LoadSampler:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def start(self) -> "LoadSampler":
+    def start(self) -> LoadSampler:
         self._thread.start()
         return self
 

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 import yaml
-
 from benchlib import ROOT, ratio
 
 RESULTS = ROOT / "bench" / "results.json"

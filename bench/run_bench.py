@@ -44,8 +44,7 @@ os.environ.update(RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2", PYTH
 
 import report  # noqa: E402
 import workload  # noqa: E402
-from benchlib import (ROOT, LoadSampler, load_average, machine_info, median, summarize_ms,  # noqa: E402
-                      utc_now)
+from benchlib import ROOT, LoadSampler, load_average, machine_info, median, summarize_ms, utc_now  # noqa: E402
 from servers import Bot, ally_bot, stock_bot  # noqa: E402
 from training import VENV_BIN, train_ally_copy, train_stock_bot  # noqa: E402
 
@@ -74,7 +73,7 @@ class CpuMeter:
         self.used = {"rasa_server": 0.0, "action_server": 0.0}
         self._before: Dict[str, float] = {}
 
-    def __enter__(self) -> "CpuMeter":
+    def __enter__(self) -> CpuMeter:
         self._before = self.bot.cpu()
         return self
 

@@ -14,13 +14,15 @@ import threading
 import time
 import uuid
 from contextlib import asynccontextmanager
+from types import SimpleNamespace
 
 import pytest
 import yaml
-
-from ally import limits
-from conftest import Canaries, ROOT, Servers
+from conftest import ROOT, Canaries, Servers
 from load_test import RawSocketIO, post
+from rasa.shared.core.domain import Domain
+
+from ally import input_checks, safe_answers, throttle
 
 pytestmark = pytest.mark.server
 
@@ -36,6 +38,10 @@ def sender():
 
 def variants(response):
     return [v["text"] for v in DOMAIN["responses"][response]]
+
+
+# The rate-limit answer: a pause, and the emergency numbers (checked against the directory).
+RATE_LIMITED_TEXT = variants("utter_rate_limited")[0] + "\n" + variants("utter_emergency_offline")[0]
 
 
 @pytest.fixture(scope="module")
@@ -136,9 +142,9 @@ def test_a_message_flood_from_one_conversation_gets_a_polite_answer(server):
     assert set(statuses) <= {200, 429}
     limited = [(headers, answer) for status, headers, answer in results if status == 429]
     for headers, answer in limited:
-        assert answer == [{"recipient_id": flooder, "text": limits.RATE_LIMITED_TEXT}]
+        assert answer == [{"recipient_id": flooder, "text": RATE_LIMITED_TEXT}]
         assert int(headers["Retry-After"]) >= 1
-    assert "very fast" in limits.RATE_LIMITED_TEXT and "112" in limits.RATE_LIMITED_TEXT
+    assert "very fast" in RATE_LIMITED_TEXT and "112" in RATE_LIMITED_TEXT and "111" in RATE_LIMITED_TEXT
 
     # After a pause the same conversation is answered again.
     time.sleep(max(int(h["Retry-After"]) for h, _ in limited) + 0.5)
@@ -146,43 +152,43 @@ def test_a_message_flood_from_one_conversation_gets_a_polite_answer(server):
     assert status == 200 and replies
 
 
-# --- the checks themselves (ally/limits.py), no server needed -----------------------------
+# --- the checks themselves (ally/input_checks.py, ally/throttle.py), no server needed -----------------------------
 def test_clean_text_keeps_what_people_write_and_drops_what_no_one_types():
-    assert limits.clean_text("  \x00hi\x07 there\x1b[0m\n ") == "hi there[0m"
-    assert limits.clean_text("😢🙏") == "😢🙏"
-    assert limits.clean_text("\u202eمرحبا \u05e9\u05dc\u05d5\u05dd") == "\u202eمرحبا שלום"
-    assert limits.clean_text("<b>x</b>") == "<b>x</b>"  # markup is text; replies never echo it
-    assert limits.clean_text("a\ud800b") == "a?b"
+    assert input_checks.clean_text("  \x00hi\x07 there\x1b[0m\n ") == "hi there[0m"
+    assert input_checks.clean_text("😢🙏") == "😢🙏"
+    assert input_checks.clean_text("\u202eمرحبا \u05e9\u05dc\u05d5\u05dd") == "\u202eمرحبا שלום"
+    assert input_checks.clean_text("<b>x</b>") == "<b>x</b>"  # markup is text; replies never echo it
+    assert input_checks.clean_text("a\ud800b") == "a?b"
     for bad, code in ((None, "message_not_text"), (5, "message_not_text"), (" \t\n\x00 ", "message_empty"),
-                      ("x" * (limits.MAX_MESSAGE_CHARS + 1), "message_too_long")):
-        with pytest.raises(limits.BadInput) as error:
-            limits.clean_text(bad)
+                      ("x" * (input_checks.MAX_MESSAGE_CHARS + 1), "message_too_long")):
+        with pytest.raises(input_checks.BadInput) as error:
+            input_checks.clean_text(bad)
         assert error.value.code == code
 
 
 def test_sender_ids_are_checked():
-    assert limits.clean_sender("a-B_1.2:3@x+y=z") == "a-B_1.2:3@x+y=z"
-    assert limits.clean_sender(42) == "42"
+    assert input_checks.clean_sender("a-B_1.2:3@x+y=z") == "a-B_1.2:3@x+y=z"
+    assert input_checks.clean_sender(42) == "42"
     for bad in (None, "", "a b", "x" * 129, True, 1.5, ["x"], "caf\u00e9", "a\nb"):
-        with pytest.raises(limits.BadInput):
-            limits.clean_sender(bad)
+        with pytest.raises(input_checks.BadInput):
+            input_checks.clean_sender(bad)
 
 
 def test_the_rate_limiter_allows_a_burst_then_refills_and_keeps_no_ids():
-    limiter = limits.RateLimiter(burst=3, per_minute=60)
+    limiter = throttle.RateLimiter(burst=3, per_minute=60)
     assert [limiter.allow("c1", now=0) for _ in range(4)] == [True, True, True, False]
     assert limiter.allow("c2", now=0)  # per conversation
     assert limiter.retry_after("c1", now=0) == 1
     assert not limiter.allow("c1", now=0.5) and limiter.allow("c1", now=1.6)
     assert all(isinstance(key, bytes) and b"c1" not in key for key in limiter._buckets)
-    small = limits.RateLimiter(burst=1, per_minute=1, max_keys=10)
+    small = throttle.RateLimiter(burst=1, per_minute=1, max_keys=10)
     for i in range(50):
         small.allow(f"conversation-{i}", now=0)
     assert len(small) == 10
 
 
 def test_the_admission_gate_bounds_messages_in_progress_and_says_busy_after_the_wait():
-    gate = limits.AdmissionGate(limit=2, max_wait=0.3)
+    gate = throttle.AdmissionGate(limit=2, max_wait=0.3)
     active, peak, busy = [0], [0], [0]
 
     async def message():
@@ -192,7 +198,7 @@ def test_the_admission_gate_bounds_messages_in_progress_and_says_busy_after_the_
                 peak[0] = max(peak[0], active[0])
                 await asyncio.sleep(0.1)
                 active[0] -= 1
-        except limits.Busy:
+        except throttle.Busy:
             busy[0] += 1
 
     async def spike():
@@ -204,7 +210,12 @@ def test_the_admission_gate_bounds_messages_in_progress_and_says_busy_after_the_
 
 
 def test_the_busy_answer_is_the_notice_and_the_domains_generic_help():
-    assert limits.busy_texts(None) == [limits.BUSY_TEXT, variants("utter_offline_help")[0]]
+    class Agent:  # what the channels read: the loaded domain
+        domain = Domain.load(str(ROOT / "domain.yml"))
+
+    app = SimpleNamespace(ctx=SimpleNamespace(agent=Agent()))
+    assert safe_answers.busy(app) == [variants("utter_busy")[0], variants("utter_offline_help")[0]]
+    assert safe_answers.rate_limited(app) == RATE_LIMITED_TEXT
 
 
 # --- socket.io (the widget channel) ------------------------------------------------------
@@ -292,7 +303,7 @@ def test_a_message_flood_over_socketio_gets_a_polite_answer(server):
             return await socket.bot_messages(quiet=3)
 
     texts = [message.get("text") for message in asyncio.run(flood())]
-    limited = texts.count(limits.RATE_LIMITED_TEXT)
+    limited = texts.count(RATE_LIMITED_TEXT)
     assert BURST <= limited < 3 * BURST, f"{limited} of {3 * BURST} messages were rate limited"
     assert len(texts) > limited, "the messages within the burst were not answered"
     still_serves(server)

@@ -13,8 +13,7 @@ import json
 import uuid
 
 import pytest
-
-from conftest import Canaries, ROOT, handoff_country, response_variants
+from conftest import Canaries, handoff_country, response_variants
 from load_test import RawSocketIO, run_load, shared_cluster
 
 pytestmark = pytest.mark.server

@@ -16,9 +16,7 @@ import time
 import uuid
 
 import pytest
-
-from ally import limits
-from conftest import Canaries, ROOT, handoff_country, response_variants
+from conftest import ROOT, Canaries, handoff_country, response_variants
 from load_test import shared_cluster
 
 pytestmark = pytest.mark.server
@@ -96,11 +94,11 @@ def test_a_killed_replica_is_skipped_and_a_restarted_one_continues_from_redis(cl
 
 def test_redis_stopped_gives_a_safe_answer_with_generic_help_then_recovers(cluster):
     cluster.stop_part("redis")
-    generic = limits.generic_help_text(None)
+    generic = variants("utter_offline_help")[0]
     for base_url in (cluster.url, cluster.replica_url(0), cluster.replica_url(1)):
         replies, _ = say(cluster, base_url, sender(), sextortion(), {"country": "SE"})
         assert replies[0]["text"] in variants("utter_sextortion")  # the guidance itself
-        assert limits.DEGRADED_TEXT in texts(replies)
+        assert variants("utter_degraded")[0] in texts(replies)
         assert replies[-1]["text"] in variants("utter_offline_help") or replies[-1]["text"] == generic
         assert handoff_country(replies) == "SE"  # the metadata still routes to the right helpline
     replies, _ = say(cluster, cluster.url, sender(), f"hes outside my house right now {canary()}", {"country": "US"})
@@ -112,7 +110,7 @@ def test_redis_stopped_gives_a_safe_answer_with_generic_help_then_recovers(clust
     first, _ = say(cluster, cluster.replica_url(0), who, sextortion(), {"country": "IE"})
     second, _ = say(cluster, cluster.replica_url(1), who, f"can i talk to a real person {canary()}")
     assert handoff_country(first) == handoff_country(second) == "IE"
-    assert limits.DEGRADED_TEXT not in texts(first) + texts(second)
+    assert variants("utter_degraded")[0] not in texts(first) + texts(second)
     assert cluster.redis_client().exists(f"ally:tracker:{who}")
 
 
@@ -122,9 +120,9 @@ def test_the_lock_store_without_redis_falls_back_then_returns_to_redis(tmp_path)
     import subprocess
 
     import redis
+    from conftest import free_port
 
     from ally.lock_store import ResilientRedisLockStore
-    from conftest import free_port
 
     port = free_port()
     store = ResilientRedisLockStore(host="127.0.0.1", port=port, retry_seconds=0.2)

@@ -21,7 +21,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, Servers, free_port
 from socketio_client import conversation
 

@@ -4,7 +4,8 @@ from datetime import datetime, timezone
 import pytest
 
 from actions.directory import load_directory
-from actions.routes import IMAGE_SCENARIOS, plan_handoff
+from actions.routes import plan_handoff
+from ally import scenarios
 
 DIRECTORY = load_directory()
 NOON_UTC = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)  # a Wednesday
@@ -24,11 +25,8 @@ MAIN = {
     "IT": ("it-telefono-azzurro", {"take-it-down", "it-stop-it"}),
     "NL": ("nl-kindertelefoon", {"take-it-down", "nl-meldpunt-kinderporno"}),
 }
-SCENARIOS = [
-    "asked_for_images", "offer_to_meet", "sextortion", "image_shared", "gifts_or_money",
-    "secrecy_request", "job_or_travel_offer", "received_sexual_content", "webcam_request",
-    "personal_info_request", "uneasy_contact", "friend_at_risk", "immediate_danger", "self_harm",
-]
+REGISTRY = scenarios.load()
+SCENARIOS = REGISTRY.risk
 AGES = ["under_13", "13_15", "16_17", None]
 
 
@@ -44,7 +42,7 @@ def test_every_scenario_and_age_gets_the_country_helpline(country, scenario, age
     assert plan.helpline.id == MAIN[country][0]
     assert plan.emergency_numbers, "every one of these countries has an emergency number"
     removal = {r.id for r in plan.routes if r.kind == "removal"}
-    if scenario in IMAGE_SCENARIOS:
+    if scenario in REGISTRY.with_route("removal"):
         assert "take-it-down" in removal  # an image taken under 18, any country
         assert "stopncii" not in removal  # adults only
     else:

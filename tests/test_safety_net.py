@@ -64,6 +64,7 @@ def test_leaves_alone(text):
 
 def test_overrides_a_wrong_or_unsure_prediction_but_never_a_friend():
     from rasa.shared.nlu.training_data.message import Message
+
     from ally.nlu.safety_net import SafetyNet
 
     net = SafetyNet()

@@ -3,9 +3,9 @@ import uuid
 
 import pytest
 import yaml
+from conftest import ROOT, Servers, replies_text
 
 from actions.directory import load_directory
-from conftest import ROOT, Servers, replies_text
 
 pytestmark = pytest.mark.server
 

@@ -17,14 +17,30 @@ import uuid
 
 import pytest
 import yaml
-
-from actions.directory import load_directory, tel_link
 from conftest import ROOT
 from widget_browser import (
-    AXE_JS, CHROMIUM, EXIT_URL, JS_ACTIVE, JS_RUN_AXE, JS_STORAGE, SHADOW, WIDGET_DIR, WIDGET_JS,
-    bot_texts, count, handoff_of, launch, new_page, normalise, rendered, run_async, wait_for_bot_messages,
+    AXE_JS,
+    CHROMIUM,
+    EXIT_URL,
+    JS_ACTIVE,
+    JS_RUN_AXE,
+    JS_STORAGE,
+    SHADOW,
+    WIDGET_DIR,
+    WIDGET_JS,
+    bot_texts,
+    count,
+    handoff_of,
+    launch,
+    new_page,
+    normalise,
+    rendered,
+    run_async,
+    wait_for_bot_messages,
     wait_until_quiet,
 )
+
+from actions.directory import load_directory, tel_link
 
 DIRECTORY = load_directory()
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text())

@@ -22,27 +22,22 @@ can connect too):
   web sites from opening the chat in a visitor's browser.
 * Only `country`, `language` and `age` of the widget's `customData` reach
   Rasa as message metadata; no IP address is logged.
-* The same limits as the REST channel (ally/limits.py): control characters
-  removed, messages cut to ALLY_MAX_MESSAGE_CHARS, the text registered with
-  the log filter (also JSON-escaped), a per-conversation rate limit answered
-  politely, the shared admission gate, and generic help instead of silence
-  when handling fails or Redis is down.
+* Every message takes the same checks and safe path as the REST channel
+  (ally/input_checks.py, ally/channels/common.py).
 * The custom hand-off payload arrives as `{"custom": {...}}` in `bot_uttered`
   (Rasa's socket.io output would pass its keys to `emit()` and fail).
-* HTTP routes:
-    GET  /widget/ally-widget.js       the widget (widget/dist, built by `make setup`)
-    GET  /widget/                     a demo "helpline site" page (?country=SE&lang=sv)
-    POST /webhooks/widget/forget      {"session_id": "..."} -> 204: forget the conversation now
+* HTTP routes: the widget (/widget/ally-widget.js), a demo helpline page
+  (/widget/?country=SE&lang=sv) and "forget this conversation now"
+  (POST /webhooks/widget/forget); docs/embedding.md.
 """
 import asyncio
 import html
 import json
 import logging
-import os
 import re
 import uuid
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional
 
 import rasa.shared.utils.io
 from rasa.core.channels.channel import InputChannel, UserMessage, decode_bearer_token
@@ -53,57 +48,23 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 from socketio.exceptions import ConnectionRefusedError
 
-from ally import guard, limits
+from ally import input_checks, safe_answers, throttle
+from ally.channels import common, origins
 from ally.forget import forget_conversation
 
 logger = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parents[2]
 WIDGET_FILE = ROOT / "widget" / "dist" / "ally-widget.js"
-DEFAULT_ALLOWED_ORIGINS = ("http://127.0.0.1:5005", "http://localhost:5005")
-ORIGINS_ENV = "ALLY_ALLOWED_ORIGINS"
+DEMO_DIR = ROOT / "widget" / "demo"   # a stand-in helpline page (index.html) and its style sheet
 SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 COUNTRY = re.compile(r"^[A-Za-z]{2}$")
 LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$")
-HOST = re.compile(r"^[A-Za-z0-9.\-]+(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?$")
 
 try:  # Sanic-Cors (Rasa's --cors) must not add a second Allow-Origin header to ours
     from sanic_cors.core import SANIC_CORS_EVALUATED
 except ImportError:  # pragma: no cover
     SANIC_CORS_EVALUATED = "_cors_evaluated"
-
-
-def normalise_origin(origin: Any) -> Optional[str]:
-    """"HTTPS://Example.org/" -> "https://example.org"; None for anything that is not an origin."""
-    if not isinstance(origin, str):
-        return None
-    match = re.match(r"^(https?)://([^/?#\s]+)/?$", origin.strip(), re.IGNORECASE)
-    if not match or not HOST.match(match.group(2)):
-        return None
-    return f"{match.group(1).lower()}://{match.group(2).lower()}"
-
-
-def configured_origins(from_credentials: Optional[Iterable[Any]]) -> List[str]:
-    """The allow-list: env ALLY_ALLOWED_ORIGINS (comma-separated) > credentials > defaults."""
-    env = os.environ.get(ORIGINS_ENV)
-    if env is not None and env.strip():
-        raw: Iterable[Any] = env.split(",")
-    elif from_credentials:
-        raw = from_credentials
-    else:
-        raw = DEFAULT_ALLOWED_ORIGINS
-    origins = []
-    for value in raw:
-        origin = normalise_origin(value)
-        if origin is None:
-            raise ValueError(f"not an origin (scheme://host[:port]): {value!r}")
-        origins.append(origin)
-    return origins
-
-
-def request_host(host: Any) -> Optional[str]:
-    """The Host header, if it is a plain host[:port]."""
-    return host.lower() if isinstance(host, str) and HOST.match(host) else None
 
 
 def filtered_metadata(data: Any) -> Dict[str, Any]:
@@ -148,10 +109,10 @@ async def stop_socket_tasks(sio: AsyncServer) -> None:
 
 class WidgetOutput(SocketIOOutput):
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "widget"
 
-    async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
+    async def send_custom_json(self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any) -> None:
         """As `{"custom": ...}`, like the REST channel (Rasa's version calls emit(**json_message))."""
         await self._send_message(recipient_id, {"custom": json_message})
 
@@ -163,7 +124,7 @@ class WidgetBlueprint(SocketBlueprint):
         super().__init__(*args, **kwargs)
         self.ctx.channel = channel
 
-    def register(self, app: Sanic, options: Dict[Text, Any]) -> None:
+    def register(self, app: Sanic, options: Dict[str, Any]) -> None:
         super().register(app, options)
         channel = self.ctx.channel
         app.add_route(channel.serve_widget, "/widget/ally-widget.js", methods=["GET", "HEAD"], name="ally_widget_js")
@@ -175,11 +136,11 @@ class WidgetInput(SocketIOInput):
     """Ally's web widget channel."""
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "widget"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> InputChannel:
         credentials = credentials or {}
         return cls(
             credentials.get("user_message_evt", "user_uttered"),
@@ -195,36 +156,27 @@ class WidgetInput(SocketIOInput):
 
     def __init__(
         self,
-        user_message_evt: Text = "user_uttered",
-        bot_message_evt: Text = "bot_uttered",
-        namespace: Optional[Text] = None,
+        user_message_evt: str = "user_uttered",
+        bot_message_evt: str = "bot_uttered",
+        namespace: Optional[str] = None,
         session_persistence: bool = True,
-        socketio_path: Optional[Text] = "/socket.io",
-        jwt_key: Optional[Text] = None,
-        jwt_method: Optional[Text] = "HS256",
-        metadata_key: Optional[Text] = "customData",
-        allowed_origins: Optional[Iterable[Text]] = None,
+        socketio_path: Optional[str] = "/socket.io",
+        jwt_key: Optional[str] = None,
+        jwt_method: Optional[str] = "HS256",
+        metadata_key: Optional[str] = "customData",
+        allowed_origins: Optional[Iterable[str]] = None,
     ) -> None:
         super().__init__(
             user_message_evt, bot_message_evt, namespace, session_persistence,
             socketio_path, jwt_key, jwt_method, metadata_key,
         )
-        self.allowed_origins = configured_origins(allowed_origins)
-        self.rate_limiter = limits.RateLimiter.from_env()
+        self.allowed_origins = origins.configured_origins(allowed_origins)
+        self.rate_limiter = throttle.RateLimiter.from_env()
         self.app: Optional[Sanic] = None
 
     # --- origins -------------------------------------------------------------------
     def origin_allowed(self, origin: Optional[str], host: Optional[str]) -> bool:
-        """An allowed origin, the server's own pages, or no Origin at all (not a browser)."""
-        if origin is None:
-            return True
-        normal = normalise_origin(origin)
-        if normal is None:
-            return False
-        if normal in self.allowed_origins:
-            return True
-        own_host = request_host(host)
-        return own_host is not None and normal in (f"http://{own_host}", f"https://{own_host}")
+        return origins.origin_allowed(origin, host, self.allowed_origins)
 
     def _engineio_origin_check(self, origin: Optional[str], environ: Dict[str, Any]) -> bool:
         return self.origin_allowed(origin, environ.get("HTTP_HOST"))
@@ -256,7 +208,7 @@ class WidgetInput(SocketIOInput):
             return await self.forget(request)
 
         @sio.on("connect", namespace=namespace)
-        async def connect(sid: Text, environ: Dict, auth: Optional[Dict]) -> bool:
+        async def connect(sid: str, environ: Dict, auth: Optional[Dict]) -> bool:
             if not self.origin_allowed(environ.get("HTTP_ORIGIN"), environ.get("HTTP_HOST")):
                 logger.info("Refused a widget connection from an origin that is not allowed.")
                 raise ConnectionRefusedError("origin not allowed")
@@ -270,7 +222,7 @@ class WidgetInput(SocketIOInput):
             return True
 
         @sio.on("session_request", namespace=namespace)
-        async def session_request(sid: Text, data: Optional[Dict]) -> None:
+        async def session_request(sid: str, data: Optional[Dict]) -> None:
             requested = data.get("session_id") if isinstance(data, dict) else None
             session_id = requested if isinstance(requested, str) and SESSION_ID.match(requested) else uuid.uuid4().hex
             if self.session_persistence:
@@ -282,27 +234,30 @@ class WidgetInput(SocketIOInput):
             await sio.emit("session_confirm", session_id, room=sid, namespace=namespace)
 
         @sio.on(self.user_message_evt, namespace=namespace)
-        async def handle_message(sid: Text, data: Any) -> None:
+        async def handle_message(sid: str, data: Any) -> None:
             if not isinstance(data, dict) or not isinstance(data.get("message"), str):
                 return
             try:  # cut first: the widget itself sends at most this many characters
-                text = limits.clean_text(data["message"][: limits.MAX_MESSAGE_CHARS])
-            except limits.BadInput:
+                text = input_checks.clean_text(data["message"][: input_checks.MAX_MESSAGE_CHARS])
+            except input_checks.BadInput:
                 return  # empty or whitespace only: nothing to answer
-            limits.remember_for_redaction(text)
+            input_checks.remember_for_redaction(text)
             sender_id = await self._sender_id(sio, sid, data)
             if sender_id is None:
                 return
             output = WidgetOutput(sio, self.bot_message_evt)
             recipient = sender_id if self.session_persistence else sid
+            metadata = filtered_metadata(data.get(self.metadata_key))
+
+            async def send_texts(texts: List[str]) -> None:
+                for text in texts:
+                    await output.send_text_message(recipient, text)
+
             if not self.rate_limiter.allow(sender_id):
-                await output.send_text_message(recipient, limits.RATE_LIMITED_TEXT)
+                await send_texts([safe_answers.rate_limited(self.app, common.page_language(metadata))])
                 return
-            message = UserMessage(
-                text, output, sender_id, input_channel=self.name(),
-                metadata=filtered_metadata(data.get(self.metadata_key)),
-            )
-            await self._handle(message, on_new_message, output, recipient)
+            message = UserMessage(text, output, sender_id, input_channel=self.name(), metadata=metadata)
+            await common.answer_safely(message, on_new_message, send_texts, self.app)
 
         @bp.listener("before_server_start")
         async def keep_app(app: Sanic, _loop: Any = None) -> None:
@@ -312,7 +267,7 @@ class WidgetInput(SocketIOInput):
         async def stop_sockets(_app: Sanic, _loop: Any = None) -> None:
             await stop_socket_tasks(sio)
 
-        guard.register(bp)
+        common.register(bp)
         return bp
 
     @staticmethod
@@ -329,7 +284,7 @@ class WidgetInput(SocketIOInput):
 
         sio.eio.handle_request = handle
 
-    async def _sender_id(self, sio: AsyncServer, sid: Text, data: Dict[str, Any]) -> Optional[Text]:
+    async def _sender_id(self, sio: AsyncServer, sid: str, data: Dict[str, Any]) -> Optional[str]:
         """The conversation id: the socket's session, or the one the message names (then joined)."""
         if not self.session_persistence:
             return sid
@@ -346,29 +301,6 @@ class WidgetInput(SocketIOInput):
         await sio.enter_room(sid, requested, namespace=namespace)
         await sio.save_session(sid, {"session_id": requested}, namespace=namespace)
         return requested
-
-    async def _handle(
-        self, message: UserMessage, on_new_message: Callable[[UserMessage], Awaitable[Any]],
-        output: WidgetOutput, recipient: Text,
-    ) -> None:
-        """Process one message; the user never gets silence because something failed or was busy."""
-        failed = False
-        try:
-            async with limits.admission_gate().slot():
-                await on_new_message(message)
-        except limits.Busy:
-            logger.warning("Too many messages at once: a widget message got the busy answer.")
-            for text in limits.busy_texts(self.app):
-                await output.send_text_message(recipient, text)
-            return
-        except asyncio.CancelledError:
-            raise
-        except Exception as error:  # never answer a child with nothing
-            failed = True
-            logger.error("Handling a widget message failed (%s); answering with generic help.", type(error).__name__)
-        if failed or limits.store_degraded(self.app):
-            for text in limits.degraded_texts(self.app):
-                await output.send_text_message(recipient, text)
 
     # --- HTTP -----------------------------------------------------------------------
     def _cors_headers(self, request: Request) -> Optional[Dict[str, str]]:
@@ -421,21 +353,17 @@ class WidgetInput(SocketIOInput):
         return response.raw(body, content_type="application/javascript; charset=utf-8", headers=headers)
 
     async def serve_demo_css(self, request: Request) -> HTTPResponse:
-        return response.raw(DEMO_CSS.encode(), content_type="text/css; charset=utf-8",
+        return response.raw((DEMO_DIR / "demo.css").read_bytes(), content_type="text/css; charset=utf-8",
                             headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache"})
 
-    async def redirect_demo(self, request: Request) -> HTTPResponse:
-        target = "/widget/" + (f"?{request.query_string}" if request.query_string else "")
-        return response.redirect(target, status=302)
-
     async def serve_demo(self, request: Request) -> HTTPResponse:
-        host = request_host(request.headers.get("host")) or "127.0.0.1"
+        host = origins.request_host(request.headers.get("host")) or "127.0.0.1"
         scheme = "https" if request.scheme in ("https", "wss") else "http"
         country = request.args.get("country", "GB")
         country = country.upper() if COUNTRY.match(country) else "GB"
         language = request.args.get("lang", "en")
         language = language if LANGUAGE.match(language) else "en"
-        page = DEMO_PAGE.format(
+        page = (DEMO_DIR / "index.html").read_text(encoding="utf-8").format(
             server=html.escape(f"{scheme}://{host}", quote=True),
             country=html.escape(country, quote=True),
             language=html.escape(language, quote=True),
@@ -453,41 +381,3 @@ class WidgetInput(SocketIOInput):
             "Cache-Control": "no-store",
             "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
         })
-
-
-DEMO_PAGE = """<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Example Child Helpline (Ally demo)</title>
-<link rel="icon" href="data:,">
-<link rel="stylesheet" href="/widget/demo.css">
-</head>
-<body>
-<header class="site"><p class="logo">Example Child Helpline</p></header>
-<main>
-  <h1>Someone online making you feel uneasy?</h1>
-  <p>This page stands in for a child helpline's website. The chat button in the
-  corner is Ally: a chat bot that helps when someone online asks for pictures,
-  makes threats or wants to meet, and puts you in touch with a real person.</p>
-  <p>Nothing from the chat is saved. <strong>Quick exit</strong> (or pressing
-  Escape twice) leaves this page at once.</p>
-  <p class="note">Demo country: <code>{country}</code>. Try <code>?country=SE</code> or another
-  ISO country code in the address.</p>
-</main>
-<script src="/widget/ally-widget.js" data-server-url="{server}" data-country="{country}"
-  data-language="{language}" data-title="Ally" data-exit-url="https://www.google.com/" defer></script>
-</body>
-</html>
-"""
-
-DEMO_CSS = """
-body { margin: 0; font-family: system-ui, sans-serif; color: #1d1d28; background: #fafafa; line-height: 1.5; }
-.site { background: #24305e; color: #ffffff; padding: 14px 24px; }
-.logo { margin: 0; font-weight: 700; font-size: 20px; }
-main { max-width: 720px; margin: 0 auto; padding: 24px 24px 140px; }
-h1 { font-size: 28px; line-height: 1.2; }
-.note { color: #44445a; font-size: 15px; }
-code { background: #ececf3; padding: 1px 4px; border-radius: 4px; }
-"""

@@ -35,7 +35,7 @@ Config:
     third_party_C: the second model's C (default 30)
 """
 import logging
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional
 
 import numpy as np
 import scipy.sparse
@@ -97,19 +97,19 @@ def softmax(scores: np.ndarray) -> np.ndarray:
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class LinearIntentClassifier(GraphComponent, IntentClassifier):
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> Dict[str, Any]:
         return {
             "C": 10.0, "class_weight": "balanced", "max_iter": 3000, "ranking_length": 10,
             "third_party_intent": None, "risk_intents": [], "third_party_C": 30.0,
         }
 
     @staticmethod
-    def required_packages() -> List[Text]:
+    def required_packages() -> List[str]:
         return ["sklearn"]
 
     def __init__(
         self,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         model: Optional[Dict[str, np.ndarray]] = None,
@@ -121,7 +121,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
 
     @classmethod
     def create(
-        cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+        cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
         execution_context: ExecutionContext,
     ) -> "LinearIntentClassifier":
         return cls(config, model_storage, resource)
@@ -199,7 +199,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
 
     @classmethod
     def load(
-        cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+        cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
         execution_context: ExecutionContext, **kwargs: Any,
     ) -> "LinearIntentClassifier":
         try:

@@ -1,8 +1,9 @@
 """A deterministic safety net after the intent classifier.
 
 Danger-now and self-harm messages must reach their flows even when the classifier is
-unsure or wrong (design.md, "A safety net"). This component matches a small
-lexicon (safety_lexicon.yml) and, on a match, sets the intent with full
+unsure or wrong (docs/safety.md). This component matches a small
+lexicon per language (lexicons/<language>.yml, all of them on every message:
+a teenager mixes languages, and the language guess can be wrong) and, on a match, sets the intent with full
 confidence. It runs after FallbackClassifier, so it also rescues messages
 that fell back. It never overrides `friend_at_risk` (someone else is at risk;
 that flow also gives crisis help) and keeps danger-now above self-harm, as
@@ -12,9 +13,8 @@ It also registers the message text with the log privacy filter, so that text
 is redacted from any later log line however it is formatted.
 """
 import re
-import unicodedata
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional
 
 import yaml
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -25,27 +25,28 @@ from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from ally import action_fallback, action_validation, log_privacy
+from ally import log_privacy, scenarios
+from ally.text import fold
 
-# Loading this component is the moment the Rasa server loads project code.
-action_fallback.install()
-action_validation.install()
-
-LEXICON_PATH = Path(__file__).with_name("safety_lexicon.yml")
-# Highest priority first (intent contract, "the most urgent wins").
-PRIORITY = ["immediate_danger", "self_harm"]
-NEVER_OVERRIDE = {"immediate_danger", "friend_at_risk"}
-
-
-def normalise(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).lower()
-    text = re.sub(r"[’'`´]", "", text)
-    return " ".join(text.split())
+LEXICON_DIR = Path(__file__).with_name("lexicons")
+REGISTRY = scenarios.load()
+# The intents the lexicon can set, most urgent first (the contract's "the most urgent wins").
+PRIORITY = REGISTRY.safety_net_order
+# Never overridden: the most urgent intent, and a risk to someone else (that flow gives crisis help too).
+NEVER_OVERRIDE = {PRIORITY[0]} | REGISTRY.someone_else
 
 
-def load_lexicon(path: Path = LEXICON_PATH) -> Dict[str, List["re.Pattern[str]"]]:
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return {intent: [re.compile(p) for p in raw[intent]] for intent in PRIORITY}
+normalise = fold  # the form every lexicon pattern is written in (ally/text.py)
+
+
+def load_lexicon(directory: Path = LEXICON_DIR) -> Dict[str, List["re.Pattern[str]"]]:
+    """Every language's patterns, merged by intent."""
+    lexicon: Dict[str, List[re.Pattern[str]]] = {intent: [] for intent in PRIORITY}
+    for path in sorted(directory.glob("*.yml")):
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for intent in PRIORITY:
+            lexicon[intent] += [re.compile(p) for p in raw.get(intent) or []]
+    return lexicon
 
 
 def match(text: str, lexicon: Dict[str, List["re.Pattern[str]"]]) -> Optional[str]:
@@ -64,7 +65,7 @@ class SafetyNet(GraphComponent, IntentClassifier):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,

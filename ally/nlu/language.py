@@ -1,0 +1,95 @@
+"""Which language the user writes in: an entity `language` when the message says so.
+
+The `language` slot (domain.yml, from this entity) is what ally.nlg answers
+in, so the entity is set only when the message is evidence enough to switch:
+
+* the user asks for a language ("can we talk in english", "på svenska tack"):
+  the `switch_to` patterns of every locale (locales/<language>.yml);
+* or the message has at least `min_words` words and the language identifier
+  (lingua, whose models ship inside its package: nothing is downloaded) is
+  at least `min_confidence` sure it is one of the languages Ally speaks. A
+  confident guess of another language sets English (docs/languages.md):
+  Ally answers what it cannot read in English, with the helpline.
+
+Short or neutral messages ("ok", "14", "😭", "sverige") set nothing, so the
+language of the conversation (or of the page, metadata `language`) stays.
+"""
+import re
+from functools import lru_cache
+from typing import Any, Dict, List, Optional, Tuple
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from ally import locales
+from ally.text import fold
+
+ENTITY = "language"
+WORD = re.compile(r"[^\W\d_]{2,}")
+# Languages the identifier also knows, so that a message in one of them is not
+# mistaken for a language Ally speaks: the main languages of Ally's countries and of young people there.
+OTHER_LANGUAGES = ["da", "nb", "fi", "pt", "ro", "cs", "sk", "hu", "el", "bg", "hr", "sr", "sl", "lt", "lv",
+                   "et", "sq", "tr", "ar", "ru", "uk", "fa", "so", "zh", "ja", "ko", "hi", "tl", "id", "vi"]
+
+
+@lru_cache(maxsize=2)
+def identifier(codes: Tuple[str, ...], low_accuracy: bool) -> Any:
+    from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
+
+    languages = [Language.from_iso_code_639_1(getattr(IsoCode639_1, code.upper())) for code in codes]
+    builder = LanguageDetectorBuilder.from_languages(*languages).with_preloaded_language_models()
+    return (builder.with_low_accuracy_mode() if low_accuracy else builder).build()
+
+
+@lru_cache(maxsize=1)
+def switch_patterns() -> List[Tuple[str, "re.Pattern[str]"]]:
+    return [(language, re.compile(p)) for language, data in locales.catalog().items()
+            for p in data.get("switch_to") or []]
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
+class LanguageDetector(GraphComponent, EntityExtractorMixin):
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        return {"min_words": 3, "min_confidence": 0.6, "low_accuracy": True}
+
+    def __init__(self, config: Dict[str, Any]) -> None:
+        self.config = {**self.get_default_config(), **config}
+        self.supported = tuple(locales.supported())
+        codes = tuple(dict.fromkeys(self.supported + tuple(OTHER_LANGUAGES)))
+        self.identifier = identifier(codes, bool(self.config["low_accuracy"]))
+
+    @classmethod
+    def create(
+        cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "LanguageDetector":
+        return cls(config)
+
+    def language_of(self, text: str) -> Optional[str]:
+        """The language `text` is evidence for, or None."""
+        folded = fold(text)
+        for language, pattern in switch_patterns():
+            if pattern.search(folded):
+                return language
+        if len(WORD.findall(text)) < int(self.config["min_words"]):
+            return None
+        values = self.identifier.compute_language_confidence_values(text)
+        if not values or values[0].value < float(self.config["min_confidence"]):
+            return None
+        code = values[0].language.iso_code_639_1.name.lower()
+        return code if code in self.supported else locales.DEFAULT_LANGUAGE
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            language = self.language_of(message.get(TEXT) or "")
+            if language is None:
+                continue
+            entity = {"entity": ENTITY, "value": language, "start": 0, "end": 0, "extractor": type(self).__name__}
+            message.set(ENTITIES, message.get(ENTITIES, []) + [entity], add_to_output=True)
+        return messages
