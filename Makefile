@@ -14,7 +14,6 @@ WIDGET_JS := widget/dist/ally-widget.js
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
-export PYTHONWARNINGS := ignore
 
 TRAIN_INPUTS := config.yml domain.yml $(wildcard data/*.yml) \
                 $(wildcard ally/nlu/*.py) $(wildcard ally/nlu/lexicons/*.yml) $(SPACY_DIR)/meta.json
@@ -60,7 +59,7 @@ run-cluster: setup $(MODEL) ## Scale-out: Redis, action server, two Rasa replica
 	scripts/run_cluster.sh
 
 load: setup $(MODEL) ## Load test: 200 conversations x 10 turns, one server and the cluster -> bench/load-results.json
-	$(PY) tests/load_test.py --target both --conversations 200 --turns 10 --out bench/load-results.json
+	$(PY) bench/load_test.py --target both --conversations 200 --turns 10 --out bench/load-results.json
 
 bench: setup $(MODEL) ## Benchmark Ally against a stock `rasa init` bot: bench/results.json, docs/performance.md
 	$(PY) bench/run_bench.py
@@ -72,10 +71,33 @@ test-stories: $(MODEL) ## Run tests/test_stories.yml through the trained model
 	$(RASA) test core --model $(MODEL) --stories tests/test_stories.yml \
 	  --fail-on-prediction-errors --out results/stories
 
-test-unit: setup $(MODEL) ## Run the pytest suite (starts real servers where needed)
+test-unit: setup $(MODEL) ## Run the whole pytest suite (starts real servers where needed)
 	$(PY) -m pytest
 
-test: setup $(MODEL) validate test-stories test-unit ## Everything: validation, test stories, pytest
+test-fast: setup ## Unit tests only: no model, no server (seconds)
+	$(PY) -m pytest tests/unit tests/test_directory.py
+
+test-server: setup $(MODEL) ## End-to-end tests over the real Rasa and action servers
+	$(PY) -m pytest tests/server
+
+test-browser: setup $(MODEL) ## The widget in a real Chromium
+	$(PY) -m pytest tests/browser
+
+test-cluster: setup $(MODEL) ## Two replicas behind nginx on a real Redis, and their faults
+	$(PY) -m pytest tests/cluster
+
+lint: setup ## ruff: lint and format check (pyproject.toml)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: setup ## ruff: fix what can be fixed, format the code
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+typecheck: setup ## mypy on actions/ and ally/ (pyproject.toml)
+	$(VENV)/bin/mypy
+
+test: setup lint typecheck $(MODEL) validate test-stories test-unit ## Everything: lint, types, validation, test stories, pytest
 
 evaluate: setup ## 5-fold NLU cross-validation; report in results/nlu-cv and docs/nlu-quality.md
 	$(RASA) test nlu --nlu data --config config.yml --cross-validation --folds 5 --runs 1 --out results/nlu-cv

@@ -24,8 +24,9 @@ from actions.directory import load_directory
 from actions.routes import plan_handoff
 from ally import locales, scenarios
 
+REGISTRY = scenarios.load()
 # Intents that start or continue a scenario (its routes follow it): scenarios.yml.
-SCENARIO_INTENTS = scenarios.load().scenario_intents
+SCENARIO_INTENTS = REGISTRY.scenario_intents
 
 
 def now_utc() -> datetime:
@@ -60,7 +61,7 @@ def send_plan(dispatcher: CollectingDispatcher, tracker: Tracker, scenario: Opti
     words = messages.Words.of(language)
     plan = plan_handoff(
         directory, tracker.get_slot("country"), scenario, tracker.get_slot("age_band"),
-        now=now, language=helpline_language(tracker),
+        now=now, language=helpline_language(tracker), role=tracker.get_slot("role"),
     )
     if plan.country is None:
         text = messages.generic_reply(directory, words)
@@ -72,24 +73,89 @@ def send_plan(dispatcher: CollectingDispatcher, tracker: Tracker, scenario: Opti
     dispatcher.utter_message(text=text, json_message=messages.payload(plan, now))
 
 
+def also_scenario(tracker: Tracker) -> Optional[str]:
+    """The risk scenario the safety net found beside self-harm words in the latest message, if any."""
+    for entity in (tracker.latest_message or {}).get("entities") or []:
+        if entity.get("entity") == "also_scenario" and entity.get("value") in REGISTRY.risk:
+            return entity["value"]
+    return None
+
+
+def send_scenario_steps(dispatcher: CollectingDispatcher, tracker: Tracker, scenario: str) -> None:
+    """After crisis support: the other scenario's own steps and its routes (removal, reporting)."""
+    dispatcher.utter_message(response=f"utter_{scenario}")
+    plan = plan_handoff(load_directory(), tracker.get_slot("country"), scenario, tracker.get_slot("age_band"))
+    lines = messages.route_lines(plan.routes, messages.Words.of(reply_language(tracker)))
+    if lines:
+        dispatcher.utter_message(text="\n".join(lines))
+
+
+def routes_scenario(intent: Optional[str], scenario: Optional[str]) -> Optional[str]:
+    """A follow-up with routes of its own ("how do i get it taken down") gets them even when the
+    scenario under way would not (scenarios.yml `routes`)."""
+    own = REGISTRY.intents[intent].routes if intent in REGISTRY.intents else frozenset()
+    current = REGISTRY.intents[scenario].routes if scenario in REGISTRY.intents else frozenset()
+    return intent if own and not own <= current else scenario
+
+
 class ActionShareHelpline(Action):
+    """Right after a risk reply: the country's helpline and routes, or the country question (once)."""
+
     def name(self) -> str:
         return "action_share_helpline"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict[str, Any]]:
         intent = latest_intent(tracker)
         scenario = intent if intent in SCENARIO_INTENTS else tracker.get_slot("scenario")
-        events: List[Dict[str, Any]] = [SlotSet("scenario", scenario)]
+        also = also_scenario(tracker)
+        if intent in REGISTRY.someone_else and also == "self_harm":
+            # A friend who may hurt themselves: the friend flow, with a crisis line open now.
+            events: List[Dict[str, Any]] = [SlotSet("scenario", intent)]
+            send_plan(dispatcher, tracker, "self_harm", full=False)
+            return events
+        also = also if scenario == "self_harm" else None
+        # Follow-up questions continue the scenario the user described, not the crisis.
+        events = [SlotSet("scenario", also or scenario)]
+        crisis = scenario in messages.CRISIS_SCENARIOS
+        scenario = routes_scenario(intent, scenario)
         if tracker.get_slot("country"):
             send_plan(dispatcher, tracker, scenario, full=False)
+            if also:
+                send_scenario_steps(dispatcher, tracker, also)
+            elif scenario in REGISTRY.safety_check and not tracker.get_slot("safety_checked"):
+                # Asked once, kindly, after the help: never instead of it.
+                dispatcher.utter_message(response="utter_safety_check")
+                events += [SlotSet("safety_checked", True), SlotSet("awaiting_safety_answer", True)]
             return events
+        if crisis:
+            # No waiting for a country in a crisis: help that works anywhere comes first.
+            send_plan(dispatcher, tracker, scenario, full=False)
+            if also:
+                send_scenario_steps(dispatcher, tracker, also)
         if tracker.get_slot("country_candidate"):
             return events + ask_to_confirm_country(dispatcher, tracker)
         if not asked_for_country_before(tracker):
             dispatcher.utter_message(response="utter_ask_country")
             return events + [SlotSet("awaiting_country", True)]
-        # Asked once already: never nag, give the help that works anywhere.
-        send_plan(dispatcher, tracker, scenario, full=False)
+        if not crisis:
+            # Asked once already: never nag, give the help that works anywhere.
+            send_plan(dispatcher, tracker, scenario, full=False)
+        return events
+
+
+class ActionSafetyAnswer(Action):
+    """The answer to "are you safe right now?" (or any "i'm not okay"): reassurance, or crisis support."""
+
+    def name(self) -> str:
+        return "action_safety_answer"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict[str, Any]]:
+        events: List[Dict[str, Any]] = [SlotSet("awaiting_safety_answer", False)]
+        if latest_intent(tracker) in ("feeling_ok", "affirm"):
+            dispatcher.utter_message(response="utter_safety_ok")
+            return events
+        dispatcher.utter_message(response="utter_not_okay")
+        send_plan(dispatcher, tracker, "self_harm", full=False)
         return events
 
 

@@ -14,6 +14,10 @@ from actions.routes import HandoffPlan, Link, generic_help, local_time
 from ally import locales
 
 
+# Replies that must name someone who is open at this moment.
+CRISIS_SCENARIOS = {"self_harm", "immediate_danger"}
+
+
 @dataclass(frozen=True)
 class Words:
     """The phrases of one language, and its names for countries."""
@@ -98,10 +102,17 @@ def alternative_lines(plan: HandoffPlan, words: Words) -> List[str]:
     return lines
 
 
-def crisis_lines(plan: HandoffPlan, words: Words) -> List[str]:
-    """Suicide and crisis lines: shown at once for self-harm."""
+def open_crisis_lines(plan: HandoffPlan, now: datetime) -> List[Any]:
+    """The crisis lines open at this moment (24/7 first), not already named as alternatives."""
+    shown = {id(line) for line in plan.alternatives[:2]} if plan.helpline is not None and not plan.open_now else set()
+    open_now = [c for c in plan.crisis_lines if c.hours.is_open(now) and id(c) not in shown]
+    return sorted(open_now, key=lambda c: not c.hours.always_open)
+
+
+def crisis_lines(plan: HandoffPlan, now: datetime, words: Words) -> List[str]:
+    """A suicide or crisis line open right now: shown at once for self-harm."""
     lines = []
-    for crisis in plan.crisis_lines[:1]:
+    for crisis in open_crisis_lines(plan, now)[:1]:
         phones = words.either([phone_link(p, plan.country.code) for p in crisis.phones[:1]])
         how = words["call_phones"].format(phones=phones) if phones else ""
         if crisis.text:
@@ -125,10 +136,12 @@ def compact_reply(plan: HandoffPlan, now: datetime, words: Words) -> str:
     else:
         parts.append(words["no_helpline"].format(country=words.country(plan.country)))
     parts += alternative_lines(plan, words)
-    if plan.scenario == "self_harm":
-        parts += crisis_lines(plan, words)
+    if plan.scenario in CRISIS_SCENARIOS:
+        parts += crisis_lines(plan, now, words)
+        if plan.helpline is not None and not plan.open_now:
+            parts.append(words["while_closed"])
     parts += route_lines(plan.routes, words)
-    if plan.helpline is None or not plan.open_now or plan.scenario == "self_harm":
+    if plan.helpline is None or not plan.open_now or plan.scenario in CRISIS_SCENARIOS:
         extra = emergency_line(plan, words)
         if extra:
             parts.append(extra)
@@ -153,8 +166,8 @@ def full_reply(plan: HandoffPlan, now: datetime, words: Words) -> str:
     if line.website and line.website != line.chat_url:
         parts.append("• " + words["website"].format(url=line.website))
     parts += alternative_lines(plan, words)
-    if plan.scenario == "self_harm":
-        parts += crisis_lines(plan, words)
+    if plan.scenario in CRISIS_SCENARIOS:
+        parts += crisis_lines(plan, now, words)
     parts += route_lines(plan.routes, words)
     extra = emergency_line(plan, words)
     if extra:
@@ -175,10 +188,11 @@ def emergency_list(directory: Any, words: Words) -> str:
 def emergency_now(plan: HandoffPlan, directory: Any, now: datetime, words: Words) -> str:
     """Danger now: the emergency number first, then the helpline."""
     if plan.country is not None and plan.emergency_numbers:
-        text = words["emergency_now"].format(number=number_link(plan.emergency_numbers[0]))
+        lines = [words["emergency_now"].format(number=number_link(plan.emergency_numbers[0]))]
         if plan.helpline is not None:
-            text += "\n" + helpline_line(plan, now, words)
-        return text
+            lines.append(helpline_line(plan, now, words))
+            lines += alternative_lines(plan, words)  # someone open right now when the helpline is closed
+        return "\n".join(lines)
     return words["emergency_generic"].format(list=emergency_list(directory, words))
 
 

@@ -7,7 +7,7 @@ removal routes that fit. actions/messages.py turns a plan into words.
 """
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import List, Optional
+from typing import Any, List, Optional
 from zoneinfo import ZoneInfo
 
 from actions.directory import Directory
@@ -48,7 +48,12 @@ def plan_handoff(
     age_band: Optional[str],
     now: Optional[datetime] = None,
     language: Optional[str] = None,
+    role: Optional[str] = None,
 ) -> HandoffPlan:
+    """`role` is who is talking when it is not the young person: "parent" or "educator".
+    A parent or teacher gets the parents' line and the routes for the child (a minor);
+    an adult at risk themselves (age band "adult", no role) gets lines for everyone and
+    the adult removal route (StopNCII)."""
     now = now or datetime.now(timezone.utc)
     country = directory.country(country_code) if country_code else None
     plan = HandoffPlan(scenario=scenario, country=country)
@@ -58,8 +63,7 @@ def plan_handoff(
 
     plan.emergency_numbers = list(country.emergency_numbers)
     plan.crisis_lines = list(country.crisis_lines)
-    adult = age_band == "adult"
-    plan.helpline = country.helpline_for(language=language, adult=adult)
+    plan.helpline = choose_helpline(country, language, age_band, role)
     if plan.helpline is not None:
         hours = plan.helpline.hours
         plan.open_now = hours.is_open(now)
@@ -69,10 +73,27 @@ def plan_handoff(
                 line for line in country.helplines + country.crisis_lines
                 if line is not plan.helpline and line.hours.is_open(now)
             ]
-    plan.routes = removal_routes(directory, country, scenario, age_band) + national_routes(
+    # A parent or teacher talks about a child: the routes are the child's.
+    plan.routes = removal_routes(directory, country, scenario, None if role else age_band) + national_routes(
         country, scenario
     )
     return plan
+
+
+def choose_helpline(country: Any, language: Optional[str], age_band: Optional[str], role: Optional[str]) -> Any:
+    """The line to show: the child helpline, the parents' line for a parent or teacher,
+    a line for everyone (not a children's line) for an adult at risk."""
+    if role:
+        return country.helpline_for(language=language, adult=True)
+    if age_band == "adult":
+        lines = country.helplines + country.crisis_lines
+        for_everyone = [line for line in lines if line.audience == "everyone"]
+        # else a young people's line that still takes adults (Childline UK to 19, Kids Helpline AU to 25)
+        for_them = for_everyone or [line for line in lines if line.audience == "children"
+                                    and (line.age_max is None or line.age_max >= 18)]
+        spoken = [line for line in for_them if language and language[:2] in line.languages]
+        return (spoken or for_them or [country.helpline_for(language=language)])[0]
+    return country.helpline_for(language=language)
 
 
 def removal_routes(directory: Directory, country, scenario: Optional[str], age_band: Optional[str]) -> List[Link]:

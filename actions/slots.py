@@ -11,11 +11,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import ValidationAction
 from rasa_sdk.types import DomainDict
 
-from actions.age import band_from_entity_or_metadata
-
-AGE_BANDS = {"under_13", "13_15", "16_17", "adult"}
+from actions.age import BANDS, band_from_entity_or_metadata
 from actions.country import resolve_country
 from actions.directory import load_directory
+
+AGE_BANDS = set(BANDS)
 
 
 def known_country_names() -> Dict[str, list]:

@@ -5,7 +5,9 @@ the user hears nothing more, and it waits up to five minutes for an answer.
 For a child in distress both are unacceptable, so every custom action call is
 bounded by a timeout and, when it fails, the bot sends a static response from
 the domain instead: `utter_<name>_offline` for `action_<name>` if the domain
-has it, else `utter_offline_help` (guidance and generic helplines).
+has it, else the offline answer the scenario registry gives the latest intent
+(scenarios.yml `offline`; `utter_offline_help`, guidance and generic helplines,
+by default). ally.nlg gives it in the user's language.
 
 Slot validation actions are left alone: Rasa already handles their failure
 without telling the user anything, which is right for them.
@@ -13,10 +15,12 @@ without telling the user anything, which is right for them.
 import asyncio
 import logging
 import os
-from typing import Any, List
+from typing import Any, List, Optional
 
 from rasa.core.actions.action import RemoteAction, create_bot_utterance
 from rasa.shared.exceptions import RasaException
+
+from ally import scenarios
 
 logger = logging.getLogger(__name__)
 
@@ -24,9 +28,12 @@ GENERIC_OFFLINE_RESPONSE = "utter_offline_help"
 TIMEOUT_SECONDS = float(os.environ.get("ALLY_ACTION_TIMEOUT", "8"))
 
 
-def offline_response_name(action_name: str, responses: Any) -> str:
+def offline_response_name(action_name: str, responses: Any, intent: Optional[str] = None) -> str:
     specific = "utter_" + action_name.replace("action_", "", 1) + "_offline"
-    return specific if specific in responses else GENERIC_OFFLINE_RESPONSE
+    if specific in responses:
+        return specific
+    by_intent = scenarios.load().offline_answer(intent)
+    return by_intent if by_intent in responses else GENERIC_OFFLINE_RESPONSE
 
 
 def _is_validation(action_name: str) -> bool:
@@ -49,7 +56,8 @@ async def _run_with_fallback(self: RemoteAction, output_channel, nlg, tracker, d
             _original_run(self, output_channel, nlg, tracker, domain), TIMEOUT_SECONDS
         )
     except Exception as error:  # connection refused, timeout, HTTP 5xx, bad answer
-        response = offline_response_name(self.name(), domain.responses)
+        intent = (tracker.latest_message.intent or {}).get("name") if tracker.latest_message else None
+        response = offline_response_name(self.name(), domain.responses, intent)
         logger.warning(
             "Custom action %s failed (%s); sending %s instead.",
             self.name(), type(error).__name__, response,

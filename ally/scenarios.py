@@ -24,6 +24,7 @@ class Intent:
     routes: FrozenSet[str] = field(default_factory=frozenset)
     someone_else: bool = False
     safety_net: bool = False
+    safety_check: bool = False
     scenario: bool = False
     offline: str = DEFAULT_OFFLINE
 
@@ -54,6 +55,11 @@ class Registry:
         return [i.name for i in sorted(self.intents.values(), key=lambda i: i.priority or 99) if i.safety_net]
 
     @property
+    def safety_check(self) -> FrozenSet[str]:
+        """Scenarios after which Ally asks once whether the user is safe right now."""
+        return frozenset(i.name for i in self.intents.values() if i.safety_check)
+
+    @property
     def someone_else(self) -> FrozenSet[str]:
         return frozenset(i.name for i in self.intents.values() if i.someone_else)
 
@@ -70,7 +76,8 @@ def parse(raw: dict) -> Registry:
     intents: Dict[str, Intent] = {}
     for name, spec in (raw.get("intents") or {}).items():
         spec = spec or {}
-        unknown = set(spec) - {"group", "priority", "routes", "someone_else", "safety_net", "scenario", "offline"}
+        unknown = set(spec) - {"group", "priority", "routes", "someone_else", "safety_net", "safety_check", "scenario",
+                             "offline"}
         group = spec.get("group")
         routes: Tuple[str, ...] = tuple(spec.get("routes") or ())
         if unknown:
@@ -84,6 +91,7 @@ def parse(raw: dict) -> Registry:
         intents[name] = Intent(
             name=name, group=group, priority=spec.get("priority"), routes=frozenset(routes),
             someone_else=bool(spec.get("someone_else")), safety_net=bool(spec.get("safety_net")),
+            safety_check=bool(spec.get("safety_check")),
             # every risk intent continues a scenario; help intents say so explicitly
             scenario=bool(spec.get("scenario", group == "risk")),
             offline=spec.get("offline") or DEFAULT_OFFLINE,

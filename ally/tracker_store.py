@@ -37,7 +37,7 @@ from rasa.core.tracker_store import SerializedTrackerAsText, TrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker, get_trackers_for_conversation_sessions
 
-from ally import runtime
+from ally import locales, runtime
 
 logger = logging.getLogger(__name__)
 
@@ -50,19 +50,27 @@ def _allowed_scenario(value: Any) -> bool:
     return isinstance(value, str) and re.fullmatch(r"[a-z_]{3,40}", value) is not None
 
 
-# Slot name -> test for a value that may be stored. Any other slot or value is stored as None.
+# Slot name -> test for a value that may be stored. Any other value is stored as None, and the
+# start-up guard refuses a domain with a slot that is not listed here (ally/guard.py).
 ALLOWED_SLOT_VALUES = {
     "country": lambda v: isinstance(v, str) and bool(ISO_CODE.match(v)),
     "country_candidate": lambda v: isinstance(v, str) and bool(ISO_CODE.match(v)),
     "age_band": lambda v: v in AGE_BANDS,
     "awaiting_country": lambda v: isinstance(v, bool),
     "scenario": _allowed_scenario,
+    "language": lambda v: v in locales.supported(),
+    "role": lambda v: v in ("parent", "educator"),
+    "safety_checked": lambda v: isinstance(v, bool),
+    "awaiting_safety_answer": lambda v: isinstance(v, bool),
     "requested_slot": lambda v: isinstance(v, str) and v in ALLOWED_SLOT_NAMES,
 }
 ALLOWED_SLOT_NAMES = set(ALLOWED_SLOT_VALUES) - {"requested_slot"}
 # Entities keep their name (policies may use it); only these values survive.
 ALLOWED_ENTITY_VALUES = {
     "country": lambda v: isinstance(v, str) and bool(ISO_CODE.match(v)),
+    "language": lambda v: v in locales.supported(),
+    "role": lambda v: v in ("parent", "educator"),
+    "also_scenario": _allowed_scenario,
 }
 
 

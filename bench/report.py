@@ -94,7 +94,8 @@ def nlu_quality(root: Path = ROOT) -> Dict[str, Any]:
     """Macro-F1 and every risk intent's recall from results/nlu-cv/intent_report.json."""
     report_path = root / "results" / "nlu-cv" / "intent_report.json"
     doc_path = root / "docs" / "nlu-quality.md"
-    risk = yaml.safe_load((root / "tests" / "intent_contract.yml").read_text())["risk"]
+    intents = yaml.safe_load((root / "scenarios.yml").read_text())["intents"]
+    risk = [name for name, spec in intents.items() if spec.get("group") == "risk"]
     if not report_path.exists():
         return {"available": False, "source": "results/nlu-cv/intent_report.json (missing: run make evaluate)"}
     report = json.loads(report_path.read_text())

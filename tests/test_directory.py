@@ -26,7 +26,7 @@ from actions.directory import (
     tel_link,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = next(p for p in Path(__file__).resolve().parents if (p / "actions" / "helplines.yml").exists())
 REFERENCE = Path(os.environ["ALLY_HELPLINES_REFERENCE"]) if os.environ.get("ALLY_HELPLINES_REFERENCE") else None
 UTC = timezone.utc
 

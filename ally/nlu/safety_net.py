@@ -1,16 +1,25 @@
-"""A deterministic safety net after the intent classifier.
+"""A deterministic safety net after the intent classifier (docs/safety.md).
 
-Danger-now and self-harm messages must reach their flows even when the classifier is
-unsure or wrong (docs/safety.md). This component matches a small
-lexicon per language (lexicons/<language>.yml, all of them on every message:
-a teenager mixes languages, and the language guess can be wrong) and, on a match, sets the intent with full
-confidence. It runs after FallbackClassifier, so it also rescues messages
-that fell back. It never overrides `friend_at_risk` (someone else is at risk;
-that flow also gives crisis help) and keeps danger-now above self-harm, as
-the intent contract orders them.
+Danger-now and self-harm messages must reach their flows even when the
+classifier is unsure or wrong. This component matches a lexicon per language
+(lexicons/<language>.yml; all of them on every message, because teenagers mix
+languages and a language guess can be wrong) on the folded text (ally/text.py):
 
-It also registers the message text with the log privacy filter, so that text
-is redacted from any later log line however it is formatted.
+* `immediate_danger` and `self_harm` patterns set that intent with full
+  confidence, the most urgent first (scenarios.yml `priority`). It runs after
+  FallbackClassifier, so it also rescues messages that fell back;
+* self-harm words *inside another risk scenario* ("he says hell post them
+  unless i pay and i would rather die") make the message `self_harm`, and the
+  scenario the classifier saw is kept as the entity `also_scenario`, so the
+  reply gives crisis support first and then that scenario's steps;
+* `distress` patterns ("i cant do this anymore", "i want to disappear") count
+  as self-harm only inside a risk scenario: alone they are too common in
+  ordinary talk ("this homework, i cant do this anymore").
+
+It never overrides a risk to someone else (`friend_at_risk`) or danger now;
+self-harm words about a friend ("she says she wants to kill herself") add
+`also_scenario: self_harm`, so the friend flow names a crisis line open now. It also registers the message text with the
+log privacy filter, so that text is redacted from any later log line.
 """
 import re
 from pathlib import Path
@@ -22,7 +31,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from ally import log_privacy, scenarios
@@ -32,35 +41,59 @@ LEXICON_DIR = Path(__file__).with_name("lexicons")
 REGISTRY = scenarios.load()
 # The intents the lexicon can set, most urgent first (the contract's "the most urgent wins").
 PRIORITY = REGISTRY.safety_net_order
+DANGER, SELF_HARM = PRIORITY[0], "self_harm"
+DISTRESS = "distress"  # a lexicon section, not an intent
+ALSO_SCENARIO = "also_scenario"
 # Never overridden: the most urgent intent, and a risk to someone else (that flow gives crisis help too).
-NEVER_OVERRIDE = {PRIORITY[0]} | REGISTRY.someone_else
+NEVER_OVERRIDE = {DANGER} | REGISTRY.someone_else
+# The scenarios whose steps follow crisis support when a message has both.
+COMBINABLE = set(REGISTRY.risk) - set(PRIORITY) - REGISTRY.someone_else
+
+Lexicon = Dict[str, List["re.Pattern[str]"]]
+normalise = fold  # the form every lexicon pattern is written in
 
 
-normalise = fold  # the form every lexicon pattern is written in (ally/text.py)
-
-
-def load_lexicon(directory: Path = LEXICON_DIR) -> Dict[str, List["re.Pattern[str]"]]:
-    """Every language's patterns, merged by intent."""
-    lexicon: Dict[str, List[re.Pattern[str]]] = {intent: [] for intent in PRIORITY}
+def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
+    """Every language's patterns, merged by section."""
+    lexicon: Lexicon = {section: [] for section in PRIORITY + [DISTRESS]}
     for path in sorted(directory.glob("*.yml")):
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        for intent in PRIORITY:
-            lexicon[intent] += [re.compile(p) for p in raw.get(intent) or []]
+        for section in lexicon:
+            lexicon[section] += [re.compile(p) for p in raw.get(section) or []]
     return lexicon
 
 
-def match(text: str, lexicon: Dict[str, List["re.Pattern[str]"]]) -> Optional[str]:
-    """The most urgent intent whose lexicon matches `text`, if any."""
-    normalised = normalise(text)
+def match(text: str, lexicon: Lexicon) -> Optional[str]:
+    """The most urgent intent whose lexicon matches `text`, if any (distress is not an intent)."""
+    folded = normalise(text)
     for intent in PRIORITY:
-        if any(p.search(normalised) for p in lexicon[intent]):
+        if any(p.search(folded) for p in lexicon[intent]):
             return intent
     return None
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
-)
+def distressed(text: str, lexicon: Lexicon) -> bool:
+    folded = normalise(text)
+    return any(p.search(folded) for p in lexicon[SELF_HARM] + lexicon[DISTRESS])
+
+
+def decide(text: str, predicted: Optional[str], lexicon: Lexicon) -> "tuple[Optional[str], Optional[str]]":
+    """(the intent to set, or None to keep the classifier's; the scenario that comes along, if any)."""
+    if predicted in REGISTRY.someone_else:
+        return None, (SELF_HARM if distressed(text, lexicon) else None)
+    if predicted in NEVER_OVERRIDE:
+        return None, None
+    caught = match(text, lexicon)
+    if caught == DANGER:
+        return DANGER, None
+    if predicted in COMBINABLE and distressed(text, lexicon):
+        return SELF_HARM, predicted
+    if caught is not None and caught != predicted:
+        return caught, None
+    return None, None
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class SafetyNet(GraphComponent, IntentClassifier):
     @classmethod
     def create(
@@ -83,14 +116,13 @@ class SafetyNet(GraphComponent, IntentClassifier):
         return messages
 
     def _apply(self, message: Message, text: str) -> None:
-        caught = match(text, self.lexicon)
         predicted = (message.get(INTENT) or {}).get("name")
-        if caught is None or predicted in NEVER_OVERRIDE or predicted == caught:
+        intent, also = decide(text, predicted, self.lexicon)
+        if also:
+            entity = {"entity": ALSO_SCENARIO, "value": also, "start": 0, "end": 0, "extractor": type(self).__name__}
+            message.set(ENTITIES, message.get(ENTITIES, []) + [entity], add_to_output=True)
+        if intent is None:
             return
-        message.set(INTENT, {"name": caught, "confidence": 1.0}, add_to_output=True)
-        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != caught]
-        message.set(
-            INTENT_RANKING_KEY,
-            [{"name": caught, "confidence": 1.0}] + ranking,
-            add_to_output=True,
-        )
+        message.set(INTENT, {"name": intent, "confidence": 1.0}, add_to_output=True)
+        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != intent]
+        message.set(INTENT_RANKING_KEY, [{"name": intent, "confidence": 1.0}] + ranking, add_to_output=True)

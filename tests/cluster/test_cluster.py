@@ -10,13 +10,16 @@ against one `make run`-style server: no errors, no timeouts, no cross-talk.
 """
 import asyncio
 import json
+import sys
 import uuid
 
-import pytest
-from conftest import Canaries, handoff_country, response_variants
-from load_test import RawSocketIO, run_load, shared_cluster
+from support.servers import ROOT
 
-pytestmark = pytest.mark.server
+sys.path.insert(0, str(ROOT / "bench"))
+from load_test import run_load  # noqa: E402  (bench/load_test.py, the load generator of `make load`)
+from support.clients import RawSocketIO
+from support.replies import handoff_country, response_variants
+from support.servers import Canaries
 
 CANARIES = Canaries()
 canary = CANARIES.new
@@ -34,11 +37,6 @@ def sextortion():
 
 def sender():
     return f"cluster-{uuid.uuid4().hex}"
-
-
-@pytest.fixture(scope="module")
-def cluster(request, tmp_path_factory):
-    return shared_cluster(request, tmp_path_factory)  # one for this module and the other cluster tests
 
 
 def ok(response):

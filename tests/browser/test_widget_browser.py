@@ -17,8 +17,7 @@ import uuid
 
 import pytest
 import yaml
-from conftest import ROOT
-from widget_browser import (
+from support.browser import (
     AXE_JS,
     CHROMIUM,
     EXIT_URL,
@@ -39,6 +38,7 @@ from widget_browser import (
     wait_for_bot_messages,
     wait_until_quiet,
 )
+from support.servers import ROOT
 
 from actions.directory import load_directory, tel_link
 

@@ -18,13 +18,12 @@ from types import SimpleNamespace
 
 import pytest
 import yaml
-from conftest import ROOT, Canaries, Servers
-from load_test import RawSocketIO, post
 from rasa.shared.core.domain import Domain
+from support.clients import RawSocketIO
+from support.cluster import post
+from support.servers import ROOT, Canaries, Servers
 
 from ally import input_checks, safe_answers, throttle
-
-pytestmark = pytest.mark.server
 
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text())
 CANARIES = Canaries()

@@ -15,11 +15,8 @@ import signal
 import time
 import uuid
 
-import pytest
-from conftest import ROOT, Canaries, handoff_country, response_variants
-from load_test import shared_cluster
-
-pytestmark = pytest.mark.server
+from support.replies import handoff_country, response_variants
+from support.servers import ROOT, Canaries
 
 CANARIES = Canaries()
 canary = CANARIES.new
@@ -38,11 +35,6 @@ def sender():
 
 def texts(replies):
     return [r.get("text") for r in replies if r.get("text")]
-
-
-@pytest.fixture(scope="module")
-def cluster(request, tmp_path_factory):
-    return shared_cluster(request, tmp_path_factory)  # one for this module and the other cluster tests
 
 
 def say(cluster, base_url, who, message, metadata=None):
@@ -120,7 +112,7 @@ def test_the_lock_store_without_redis_falls_back_then_returns_to_redis(tmp_path)
     import subprocess
 
     import redis
-    from conftest import free_port
+    from support.servers import free_port
 
     from ally.lock_store import ResilientRedisLockStore
 

@@ -152,10 +152,3 @@ def test_invalid_action_answers_fail_as_with_rasa(answer):
         jsonschema.validate(answer, RemoteAction.action_response_format_spec())
     with pytest.raises(jsonschema.ValidationError, match="Failed to validate Action server response"):
         action_validation._validate_action_result(None, copy.deepcopy(answer))
-
-
-def test_loading_allys_nlu_components_installs_the_fast_check():
-    """The Rasa server loads project code only through the model's components: the safety net installs it."""
-    import ally.nlu.safety_net  # noqa: F401  (what loading the model does)
-
-    assert RemoteAction._validate_action_result is action_validation._validate_action_result

@@ -3,11 +3,10 @@ import uuid
 
 import pytest
 import yaml
-from conftest import ROOT, Servers, replies_text
+from support.replies import replies_text
+from support.servers import ROOT, Servers
 
 from actions.directory import load_directory
-
-pytestmark = pytest.mark.server
 
 DIRECTORY = load_directory()
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text())

@@ -9,7 +9,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.handoff import ActionAgeNoted, ActionEmergency, ActionHandoff, ActionShareHelpline
 from actions.slots import ValidateSlotMappings
 
-SLOTS = {"country": None, "age_band": None, "country_candidate": None, "awaiting_country": None, "scenario": None}
+SLOTS = {"country": None, "age_band": None, "country_candidate": None, "awaiting_country": None, "scenario": None,
+         "language": None, "role": None, "safety_checked": None, "awaiting_safety_answer": None}
 
 
 def tracker(intent: str, slots: Optional[dict] = None, metadata: Optional[dict] = None, events=None, entities=None):
@@ -47,7 +48,15 @@ def test_share_helpline_shows_the_helpline_when_the_country_is_known(country, na
     handoff = messages[0]["custom"]["ally_handoff"]
     assert handoff["country"] == country and handoff["helpline"]["name"].startswith(name)
     assert handoff["helpline"]["phones"][0]["tel"].startswith("tel:")
-    assert slots == {"scenario": "sextortion"}
+    # Image-based harm: after the help, Ally asks once whether they are safe right now.
+    assert messages[-1]["response"] == "utter_safety_check"
+    assert slots == {"scenario": "sextortion", "safety_checked": True, "awaiting_safety_answer": True}
+
+
+def test_the_safety_check_is_asked_only_once():
+    messages, slots = run(ActionShareHelpline(), tracker("image_shared", {"country": "GB", "safety_checked": True}))
+    assert "utter_safety_check" not in [m.get("response") for m in messages]
+    assert slots == {"scenario": "image_shared"}
 
 
 def test_share_helpline_asks_for_the_country_once():
@@ -124,10 +133,18 @@ def test_age_noted_for_a_young_person():
     assert messages[0]["response"] == "utter_age_noted"
 
 
-def test_age_noted_for_an_adult_gives_parent_routes():
-    messages, _ = run(ActionAgeNoted(), tracker("inform_age", {"age_band": "adult", "country": "DE"}))
+def test_age_noted_for_a_parent_gives_the_parents_line():
+    messages, _ = run(ActionAgeNoted(), tracker("inform_age", {"age_band": "adult", "role": "parent", "country": "DE"}))
     assert messages[0]["response"] == "utter_age_noted_adult"
     assert "Elterntelefon" in text(messages)
+
+
+def test_age_noted_for_a_young_adult_gives_adult_routes_not_the_parents_line():
+    slots = {"age_band": "adult", "country": "GB", "scenario": "image_shared"}
+    messages, _ = run(ActionAgeNoted(), tracker("inform_age", slots))
+    assert messages[0]["response"] == "utter_age_noted_adult"  # its default variant: adult wording
+    assert "StopNCII" in text(messages) and "Take It Down" not in text(messages)
+    assert "NSPCC" not in text(messages), "a parents' line is not for the young adult at risk"
 
 
 # --- action_validate_slot_mappings ---------------------------------------------

@@ -21,10 +21,8 @@ import uuid
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, Servers, free_port
-from socketio_client import conversation
-
-pytestmark = pytest.mark.server
+from support.servers import ROOT, Servers, free_port
+from support.socketio_client import conversation
 
 TOKEN = secrets.token_hex(16)
 MAX_SCAN_BYTES = 64 * 1024 * 1024

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-BENCH = Path(__file__).resolve().parent.parent / "bench"
+BENCH = Path(__file__).resolve().parents[2] / "bench"
 sys.path.insert(0, str(BENCH))
 
 import benchlib  # noqa: E402
@@ -121,7 +121,8 @@ def test_nlu_quality_reads_macro_f1_and_risk_recall(tmp_path):
     (tmp_path / "tests").mkdir()
     (tmp_path / "docs").mkdir()
     (tmp_path / "data").mkdir()
-    (tmp_path / "tests" / "intent_contract.yml").write_text("risk: [sextortion, self_harm]\n")
+    (tmp_path / "scenarios.yml").write_text(
+        "intents: {sextortion: {group: risk}, self_harm: {group: risk}, greet: {group: conversation}}\n")
     (tmp_path / "docs" / "nlu-quality.md").write_text("Written by `make evaluate` (2026-11-28): ...")
     intent_report = {
         "sextortion": {"precision": 0.9, "recall": 0.95, "f1-score": 0.92, "support": 70},
@@ -140,8 +141,7 @@ def test_nlu_quality_reads_macro_f1_and_risk_recall(tmp_path):
 
 
 def test_nlu_quality_missing_report(tmp_path):
-    (tmp_path / "tests").mkdir()
-    (tmp_path / "tests" / "intent_contract.yml").write_text("risk: [sextortion]\n")
+    (tmp_path / "scenarios.yml").write_text("intents: {sextortion: {group: risk}}\n")
     assert report.nlu_quality(tmp_path)["available"] is False
 
 

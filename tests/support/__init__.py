@@ -1,0 +1,1 @@
+"""Helpers for the tests: import them from here, not from conftest.py."""

@@ -1,0 +1,31 @@
+"""Reading the bot's replies: the domain's variants, the hand-off payload, the text of a turn."""
+import uuid
+from typing import List, Optional
+
+import yaml
+
+from support.servers import ROOT
+
+
+def response_variants(name: str) -> List[str]:
+    """The texts of a domain response, in domain order."""
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text())
+    return [v["text"] for v in domain["responses"][name]]
+
+
+def handoff_country(replies: List[dict]) -> Optional[str]:
+    """The country of the first structured hand-off in a turn's replies."""
+    for reply in replies:
+        payload = (reply.get("custom") or {}).get("ally_handoff")
+        if payload:
+            return payload["country"]
+    return None
+
+
+def replies_text(replies: List[dict]) -> str:
+    return "\n".join(r.get("text", "") for r in replies if r.get("text"))
+
+
+def new_sender(prefix: str = "test") -> str:
+    """A fresh conversation id."""
+    return f"{prefix}-{uuid.uuid4().hex}"

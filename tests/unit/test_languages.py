@@ -1,0 +1,130 @@
+"""Every language Ally speaks is complete: its words, its training data and its safety net.
+
+A language is complete when locales/<lang>.yml has every response of
+domain.yml with the same variants, every hand-off phrase and widget string
+with the same placeholders, its country names, ages and roles; when
+data/<lang>/nlu.yml has enough examples for every intent of the registry;
+and when its lexicon and safety sets exist (docs/maintainers.md, "Add a language").
+"""
+import re
+import string
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import yaml
+
+from ally import locales, scenarios
+from ally.nlu.safety_net import load_lexicon, match
+
+ROOT = Path(__file__).resolve().parents[2]
+DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text())
+EN = locales.locale("en")
+LANGUAGES = [code for code in locales.supported() if code != "en"]
+REGISTRY = scenarios.load()
+ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]+\)|\{[^}]+\})")
+# The countries every language must name: Europe in the directory, and the big English-speaking ones.
+EUROPE_AND_ENGLISH = {"AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV",
+                      "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS", "LI", "NO", "GB", "CH",
+                      "US", "CA", "AU", "NZ"}
+
+
+def placeholders(text: str) -> set:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def flatten(tree, prefix=""):
+    if isinstance(tree, dict):
+        for key, value in tree.items():
+            yield from flatten(value, f"{prefix}{key}.")
+    elif isinstance(tree, list):
+        yield prefix.rstrip("."), tree
+    else:
+        yield prefix.rstrip("."), tree
+
+
+def shape(variants):
+    """What must match across languages: each variant's conditions and buttons' payloads."""
+    return [(tuple(sorted((c["name"], str(c["value"])) for c in v.get("condition") or [])),
+             tuple(b["payload"] for b in v.get("buttons") or [])) for v in variants]
+
+
+def test_at_least_the_first_languages_are_there():
+    assert {"sv", "de", "fr"} <= set(LANGUAGES)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_response_is_translated_with_the_same_variants(language):
+    theirs = locales.locale(language).get("responses") or {}
+    assert set(theirs) == set(DOMAIN["responses"]), set(DOMAIN["responses"]) ^ set(theirs)
+    for name, variants in DOMAIN["responses"].items():
+        assert shape(theirs[name]) == shape(variants), name
+        for ours, translated in zip(variants, theirs[name]):
+            assert translated.get("text", "").strip(), name
+            assert placeholders(translated["text"]) == placeholders(ours["text"]), name
+            assert translated["text"] != ours["text"] or len(ours["text"]) < 12, f"{name} is not translated"
+
+
+@pytest.mark.parametrize("section", ["phrases", "widget"])
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_phrase_and_widget_string_is_there_with_its_placeholders(language, section):
+    ours = dict(flatten(EN[section]))
+    theirs = dict(flatten(locales.locale(language).get(section) or {}))
+    assert set(theirs) == set(ours), set(ours) ^ set(theirs)
+    for key, value in ours.items():
+        if isinstance(value, str):
+            assert placeholders(theirs[key]) == placeholders(value), key
+        else:
+            assert len(theirs[key]) == len(value), key
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_country_names_ages_roles_and_switching(language):
+    data = locales.locale(language)
+    countries = data.get("countries") or {}
+    assert EUROPE_AND_ENGLISH <= set(countries), EUROPE_AND_ENGLISH - set(countries)
+    assert all(c.get("name") and c.get("names") for c in countries.values())
+    ages = data.get("ages") or {}
+    assert len(ages.get("numbers") or {}) >= 15 and ages.get("school_years")
+    for pattern in list(ages.get("school_years") or {}) + list(data.get("switch_to") or []):
+        re.compile(pattern)
+    roles = data.get("roles") or {}
+    assert roles.get("parent") and roles.get("educator")
+    assert data.get("switch_to"), "a user must be able to ask for this language"
+
+
+def examples(language):
+    path = ROOT / "data" / language / "nlu.yml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    counts, seen = Counter(), {}
+    for block in data["nlu"]:
+        if "intent" not in block:
+            continue
+        for line in block["examples"].splitlines():
+            if line.strip().startswith("- "):
+                text = ANNOTATION.sub(r"\1", line.strip()[2:]).lower()
+                counts[block["intent"]] += 1
+                assert seen.setdefault(text, block["intent"]) == block["intent"], f"{text!r} is under two intents"
+    return counts
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_intent_has_enough_examples_in_the_language(language):
+    counts = examples(language)
+    short = {i: counts[i] for i in REGISTRY.intents if counts[i] < REGISTRY.minimum(i)}
+    assert not short, short
+    assert set(counts) <= set(DOMAIN["intents"]), set(counts) - set(DOMAIN["intents"])
+
+
+LEXICON = load_lexicon()
+
+
+@pytest.mark.parametrize("language", locales.supported())
+def test_the_language_has_a_safety_net_and_its_tests(language):
+    assert (ROOT / "ally" / "nlu" / "lexicons" / f"{language}.yml").exists()
+    sets = yaml.safe_load((ROOT / "tests" / "safety" / f"{language}.yml").read_text(encoding="utf-8"))
+    for intent in ("immediate_danger", "self_harm"):
+        missed = [t for t in sets["must_catch"][intent] if match(t, LEXICON) != intent]
+        assert not missed, missed
+    wrong = [t for t in sets["must_not_catch"] if match(t, LEXICON) is not None]
+    assert not wrong, wrong
