@@ -9,6 +9,7 @@ Modules, one concern each:
   slots.py      action_validate_slot_mappings: clean slot values, metadata
   handoff.py    the hand-off actions
 """
+
 # The action server sees chat text too: keep it out of its logs. ally.log_privacy
 # is standard library only, so the action image needs no Rasa (docs/architecture.md).
 from ally import log_privacy

@@ -21,6 +21,7 @@ younger common age):
 - A parent, teacher or other adult role ("im his mum") gives no age:
   parse_age returns None and is_adult_role returns True.
 """
+
 import re
 import unicodedata
 from typing import Any, List, Optional
@@ -28,55 +29,250 @@ from typing import Any, List, Optional
 MIN_AGE, MAX_AGE = 5, 99
 BANDS = ("under_13", "13_15", "16_17", "adult")
 
-_UNITS = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-          "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
-          "eighteen", "nineteen"]
+_UNITS = [
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+]
 _TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
-_ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth",
-             "ninth", "tenth", "eleventh", "twelfth", "thirteenth"]
+_ORDINALS = [
+    "first",
+    "second",
+    "third",
+    "fourth",
+    "fifth",
+    "sixth",
+    "seventh",
+    "eighth",
+    "ninth",
+    "tenth",
+    "eleventh",
+    "twelfth",
+    "thirteenth",
+]
 
 # Only 5..19 as bare words: "one of them", "two accounts" are never ages.
 _WORD_NUMBER = re.compile(
-    r"\b(?:(%s)(?:[\s-]?(%s))?|(%s))\b"
-    % ("|".join(_TENS), "|".join(_UNITS[:9]), "|".join(_UNITS[4:]))
+    r"\b(?:(%s)(?:[\s-]?(%s))?|(%s))\b" % ("|".join(_TENS), "|".join(_UNITS[:9]), "|".join(_UNITS[4:]))
 )
 _ORDINAL = re.compile(r"\b(%s)\b" % "|".join(_ORDINALS))
 _TOKEN = re.compile(r"\d+|[^\W\d_]+|[,.;!?%]")
 
 SELF_CUES = {"im", "iam", "am", "age", "aged", "turned", "turning", "turn", "nearly", "almost"}
-MINUS_ONE = {"turning", "turn", "nearly", "almost"}          # "turning 15" -> 14
-FILLERS = {"only", "just", "like", "about", "around", "literally", "actually", "really",
-           "bout", "abt", "now", "currently"}
-AGE_SUFFIXES = [("yo",), ("y", "o"), ("yrs", "old"), ("yr", "old"), ("years", "old"),
-                ("year", "old"), ("yrsold",), ("yearsold",), ("years", "of", "age")]
+MINUS_ONE = {"turning", "turn", "nearly", "almost"}  # "turning 15" -> 14
+FILLERS = {
+    "only",
+    "just",
+    "like",
+    "about",
+    "around",
+    "literally",
+    "actually",
+    "really",
+    "bout",
+    "abt",
+    "now",
+    "currently",
+}
+AGE_SUFFIXES = [
+    ("yo",),
+    ("y", "o"),
+    ("yrs", "old"),
+    ("yr", "old"),
+    ("years", "old"),
+    ("year", "old"),
+    ("yrsold",),
+    ("yearsold",),
+    ("years", "of", "age"),
+]
 # Replies that are just an age: "14", "14 lol", "fourteen!", "14 yrs".
-BARE_OK = {"yrs", "years", "yr", "y", "o", "yo", "old", "lol", "btw", "tbh", "rn", "and",
-           "but", "haha", "ok", "okay", "i", "me", "m", "f", "age", ",", ".", "!", "?"}
+BARE_OK = {
+    "yrs",
+    "years",
+    "yr",
+    "y",
+    "o",
+    "yo",
+    "old",
+    "lol",
+    "btw",
+    "tbh",
+    "rn",
+    "and",
+    "but",
+    "haha",
+    "ok",
+    "okay",
+    "i",
+    "me",
+    "m",
+    "f",
+    "age",
+    ",",
+    ".",
+    "!",
+    "?",
+}
 ORDINAL_SUFFIX = {"st", "nd", "rd", "th"}
 # "5 minutes", "10pm", "5 foot", "14th of may": numbers that are not ages.
 UNITS = ORDINAL_SUFFIX | {
-    "pm", "am", "ft", "foot", "feet", "cm", "kg", "kilos", "lbs", "pounds", "quid", "euro",
-    "euros", "dollars", "bucks", "min", "mins", "minutes", "hours", "hrs", "h", "sec", "secs",
-    "seconds", "days", "weeks", "wks", "months", "times", "pics", "photos", "pictures",
-    "accounts", "people", "messages", "texts", "followers", "likes", "k", "miles", "km",
-    "oclock", "grand", "x", "%", "percent", "of", "more", "robux", "vbucks", "gb",
+    "pm",
+    "am",
+    "ft",
+    "foot",
+    "feet",
+    "cm",
+    "kg",
+    "kilos",
+    "lbs",
+    "pounds",
+    "quid",
+    "euro",
+    "euros",
+    "dollars",
+    "bucks",
+    "min",
+    "mins",
+    "minutes",
+    "hours",
+    "hrs",
+    "h",
+    "sec",
+    "secs",
+    "seconds",
+    "days",
+    "weeks",
+    "wks",
+    "months",
+    "times",
+    "pics",
+    "photos",
+    "pictures",
+    "accounts",
+    "people",
+    "messages",
+    "texts",
+    "followers",
+    "likes",
+    "k",
+    "miles",
+    "km",
+    "oclock",
+    "grand",
+    "x",
+    "%",
+    "percent",
+    "of",
+    "more",
+    "robux",
+    "vbucks",
+    "gb",
 }
 LONE_OK = {"im", "i", "am", "in", "at", "a", "still", "the", "school"}
 UNI_WORDS = {"uni", "university", "college", "campus", "undergrad", "fresher", "freshers"}
 
 FIRST_PERSON = {"i", "im", "iam", "ive", "id", "ill", "we", "myself"}
 THIRD_PERSON = {
-    "he", "she", "they", "hes", "shes", "theyre", "theyve", "his", "their", "u", "you",
-    "youre", "ur", "friend", "friends", "mate", "bestie", "bff", "bro", "brother", "brothers",
-    "sister", "sisters", "sis", "cousin", "bf", "gf", "boyfriend", "girlfriend", "mum", "mom",
-    "mam", "mother", "dad", "father", "son", "daughter", "child", "kid", "guy", "girl", "boy",
-    "man", "woman", "dude", "someone", "somebody", "person", "stranger", "who",
+    "he",
+    "she",
+    "they",
+    "hes",
+    "shes",
+    "theyre",
+    "theyve",
+    "his",
+    "their",
+    "u",
+    "you",
+    "youre",
+    "ur",
+    "friend",
+    "friends",
+    "mate",
+    "bestie",
+    "bff",
+    "bro",
+    "brother",
+    "brothers",
+    "sister",
+    "sisters",
+    "sis",
+    "cousin",
+    "bf",
+    "gf",
+    "boyfriend",
+    "girlfriend",
+    "mum",
+    "mom",
+    "mam",
+    "mother",
+    "dad",
+    "father",
+    "son",
+    "daughter",
+    "child",
+    "kid",
+    "guy",
+    "girl",
+    "boy",
+    "man",
+    "woman",
+    "dude",
+    "someone",
+    "somebody",
+    "person",
+    "stranger",
+    "who",
 }
-CLAUSE_BREAKS = {",", ".", ";", "!", "?", "and", "but", "though", "although", "while",
-                 "whereas", "so", "because", "cos", "cause"}
+CLAUSE_BREAKS = {
+    ",",
+    ".",
+    ";",
+    "!",
+    "?",
+    "and",
+    "but",
+    "though",
+    "although",
+    "while",
+    "whereas",
+    "so",
+    "because",
+    "cos",
+    "cause",
+}
 # "he thinks im 16", "i told him im 16": the age is a lie or a guess.
-REPORTED = {"think", "thinks", "thought", "believe", "believes", "pretend", "pretended",
-            "pretending", "lied", "lie", "lying", "fake", "claimed"}
+REPORTED = {
+    "think",
+    "thinks",
+    "thought",
+    "believe",
+    "believes",
+    "pretend",
+    "pretended",
+    "pretending",
+    "lied",
+    "lie",
+    "lying",
+    "fake",
+    "claimed",
+}
 TOLD = {"told", "tell", "telling", "said", "say"}
 OTHER_OBJECTS = {"him", "her", "them", "he", "she", "they"}
 
@@ -93,8 +289,8 @@ _ADULT_ROLE = re.compile(
 def _normalise(text: str) -> str:
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
-    text = re.sub(r"(?<=[a-z])['’`´](?=[a-z])", "", text)     # i'm -> im
-    text = _WORD_NUMBER.sub(_word_to_digits, text)              # twenty-one -> 21
+    text = re.sub(r"(?<=[a-z])['’`´](?=[a-z])", "", text)  # i'm -> im
+    text = _WORD_NUMBER.sub(_word_to_digits, text)  # twenty-one -> 21
     text = _ORDINAL.sub(lambda m: f"{_ORDINALS.index(m.group(1)) + 1}th", text)
     return text
 
@@ -119,7 +315,7 @@ def is_adult_role(text: str) -> bool:
 def _about_someone_else(tokens: List[str], start: int) -> bool:
     """The last subject before tokens[start] in its clause is someone else,
     or the clause reports a lie ("he thinks im 16", "i told him im 16")."""
-    clause = []
+    clause: List[str] = []
     for t in reversed(tokens[:start]):
         if t in CLAUSE_BREAKS:
             break
@@ -141,14 +337,14 @@ def _school_age(t: List[str], i: int, n: int, uni: bool) -> Optional[int]:
     prev = t[i - 1] if i > 0 else ""
     nxt = t[i + 1] if i + 1 < len(t) else ""
     after = t[i + 2] if i + 2 < len(t) else ""
-    if nxt in ORDINAL_SUFFIX:                                   # 7th grade, 1st year, 6th form
+    if nxt in ORDINAL_SUFFIX:  # 7th grade, 1st year, 6th form
         if after in {"grade", "grader", "graders"} and 1 <= n <= 12:
             return n + 5
-        if after == "year" and 1 <= n <= 6 and not uni:          # Irish secondary
+        if after == "year" and 1 <= n <= 6 and not uni:  # Irish secondary
             return n + 11
         if after == "form" and 1 <= n <= 7:
             return n + 10
-        if prev in {"lower", "upper"} and n == 6:                # lower/upper sixth
+        if prev in {"lower", "upper"} and n == 6:  # lower/upper sixth
             return 16 if prev == "lower" else 17
         return None
     if prev in {"year", "yr", "y"} and 1 <= n <= 13 and not uni:
@@ -167,9 +363,9 @@ def _school_age(t: List[str], i: int, n: int, uni: bool) -> Optional[int]:
 
 def _plain_age(t: List[str], i: int, n: int) -> Optional[int]:
     """An age stated as a number, when the words around it say it is one."""
-    nxt = tuple(t[i + 1:i + 4])
-    has_suffix = any(nxt[:len(s)] == s for s in AGE_SUFFIXES)
-    if not has_suffix and nxt and (nxt[0] in UNITS or nxt[0].isdigit()):   # "5 mins", "5'4"
+    nxt = tuple(t[i + 1 : i + 4])
+    has_suffix = any(nxt[: len(s)] == s for s in AGE_SUFFIXES)
+    if not has_suffix and nxt and (nxt[0] in UNITS or nxt[0].isdigit()):  # "5 mins", "5'4"
         return None
     # Walk back over fillers: "im only 14", "im nearly 15", "turning 15".
     j, adjust, cued = i - 1, 0, False
@@ -180,7 +376,7 @@ def _plain_age(t: List[str], i: int, n: int) -> Optional[int]:
     prev = t[j] if j >= 0 else ""
     if prev in SELF_CUES or (prev == "m" and j > 0 and t[j - 1] == "i"):
         cued = True
-    if t[max(0, j - 2):j + 1] == ["my", "age", "is"]:
+    if t[max(0, j - 2) : j + 1] == ["my", "age", "is"]:
         cued = True
     # "a 25 year old (guy)" describes someone; "im a 14 year old" is the user.
     if prev in {"a", "an"}:
@@ -199,7 +395,8 @@ def parse_age(text: str) -> Optional[int]:
         return None
     t = _tokens(_normalise(text))
     uni = bool(UNI_WORDS & set(t))
-    stated, school = [], []
+    stated: List[int] = []
+    school: List[int] = []
     for i, tok in enumerate(t):
         if not tok.isdigit() or len(tok) > 3:
             continue
@@ -213,18 +410,20 @@ def parse_age(text: str) -> Optional[int]:
     if not stated and not school and not uni:
         school += _school_words(t)
     # A stated number beats a school year ("im 14, year 9").
-    return (stated or school or [None])[0]
+    found = stated or school
+    return found[0] if found else None
 
 
 def _school_words(t: List[str]) -> List[int]:
-    """"im in primary school", "sixth form", "transition year", "freshman"."""
-    def alone(k: int) -> bool:   # the whole message is about this word
-        return all(w in LONE_OK or w in CLAUSE_BREAKS for w in t[:k] + t[k + 1:])
+    """ "im in primary school", "sixth form", "transition year", "freshman"."""
+
+    def alone(k: int) -> bool:  # the whole message is about this word
+        return all(w in LONE_OK or w in CLAUSE_BREAKS for w in t[:k] + t[k + 1 :])
 
     found = []
     for k, w in enumerate(t):
         prev = t[k - 1] if k else ""
-        pair = t[k:k + 2]
+        pair = t[k : k + 2]
         if w in {"primary", "elementary"} and (alone(k) or prev in {"in", "at"}):
             age = 10
         elif pair == ["transition", "year"] or (w == "ty" and prev in {"in", "doing"}):
@@ -255,7 +454,7 @@ def band_from_entity_or_metadata(value: Any) -> Optional[str]:
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
-        if value != value:   # NaN
+        if value != value:  # NaN
             return None
         age = int(value)
         return age_band(age) if MIN_AGE <= age <= MAX_AGE else None

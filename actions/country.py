@@ -10,11 +10,13 @@ Order of evidence, strongest first:
      then a lower-case code as the whole input ("nz", "ie"; not "no", "in", "me");
   3. a flag emoji, then an upper-case code after "in"/"from"/"the"/"to";
   4. a misspelt name (rapidfuzz), preferring the countries in `known`;
-  5. a nationality about the user ("im swedish"): kind="nationality",
+  5. a city or region (GeoNames, actions/places.py): "im in dublin" -> IE;
+  6. a nationality about the user ("im swedish"): kind="nationality",
      because nationality is not residence and the caller must confirm it.
 Places and nationalities said about someone else ("he's german",
 "my friend lives in spain") are ignored.
 """
+
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -24,129 +26,510 @@ from typing import Dict, Iterable, List, Mapping, Optional, Set, Tuple
 import pycountry
 from rapidfuzz import fuzz, process
 
+from actions.places import city_mentions
+
 
 @dataclass(frozen=True)
 class CountryMatch:
-    code: str     # ISO 3166-1 alpha-2
-    kind: str     # "exact" | "fuzzy" | "nationality"
+    code: str  # ISO 3166-1 alpha-2
+    kind: str  # "exact" | "fuzzy" | "city" | "nationality"
     score: float  # 0..100
 
 
 # Names people use that pycountry lacks (keys are normalised: lowercase, no accents).
 ALIASES: Dict[str, str] = {
-    "uk": "GB", "u k": "GB", "the uk": "GB", "britain": "GB", "great britain": "GB",
-    "england": "GB", "scotland": "GB", "wales": "GB", "northern ireland": "GB", "cymru": "GB",
+    "uk": "GB",
+    "u k": "GB",
+    "the uk": "GB",
+    "britain": "GB",
+    "great britain": "GB",
+    "england": "GB",
+    "scotland": "GB",
+    "wales": "GB",
+    "northern ireland": "GB",
+    "cymru": "GB",
     # Lower-case "ni" is Northern Ireland; a bare upper-case "NI" stays ISO (Nicaragua),
     # because the embedding site's metadata sends ISO codes.
     "ni": "GB",
     "united kingdom": "GB",
-    "usa": "US", "us of a": "US", "the us": "US", "america": "US", "the states": "US",
-    "united states": "US", "united states of america": "US",
-    "the netherlands": "NL", "holland": "NL", "nederland": "NL",
-    "aus": "AU", "oz": "AU",
-    "eire": "IE", "roi": "IE", "republic of ireland": "IE", "southern ireland": "IE",
-    "nz": "NZ", "aotearoa": "NZ",
-    "russia": "RU", "turkey": "TR", "czech republic": "CZ", "cesko": "CZ",
-    "korea": "KR", "vatican": "VA", "vatican city": "VA", "uae": "AE", "emirates": "AE",
-    "ivory coast": "CI", "cape verde": "CV", "swaziland": "SZ", "macedonia": "MK",
-    "burma": "MM", "east timor": "TL", "palestine": "PS", "micronesia": "FM",
-    "brunei": "BN", "drc": "CD", "dr congo": "CD", "falklands": "FK",
+    "usa": "US",
+    "us of a": "US",
+    "the us": "US",
+    "america": "US",
+    "the states": "US",
+    "united states": "US",
+    "united states of america": "US",
+    "the netherlands": "NL",
+    "holland": "NL",
+    "nederland": "NL",
+    "aus": "AU",
+    "oz": "AU",
+    "eire": "IE",
+    "roi": "IE",
+    "republic of ireland": "IE",
+    "southern ireland": "IE",
+    "nz": "NZ",
+    "aotearoa": "NZ",
+    "russia": "RU",
+    "turkey": "TR",
+    "czech republic": "CZ",
+    "cesko": "CZ",
+    "korea": "KR",
+    "vatican": "VA",
+    "vatican city": "VA",
+    "uae": "AE",
+    "emirates": "AE",
+    "ivory coast": "CI",
+    "cape verde": "CV",
+    "swaziland": "SZ",
+    "macedonia": "MK",
+    "burma": "MM",
+    "east timor": "TL",
+    "palestine": "PS",
+    "micronesia": "FM",
+    "brunei": "BN",
+    "drc": "CD",
+    "dr congo": "CD",
+    "falklands": "FK",
 }
 
 # Names that are also ordinary words or first names ("jordan asked me",
 # "captain america"): they count only as the whole input or after "in"/"from"/"to".
 CUE_NAMES = {
-    "jordan", "chad", "georgia", "turkey", "guinea", "jersey", "china", "india", "chile",
-    "niger", "mali", "togo", "israel", "kenya", "holland", "america", "the us", "oz",
-    "reunion", "panama",
+    "jordan",
+    "chad",
+    "georgia",
+    "turkey",
+    "guinea",
+    "jersey",
+    "china",
+    "india",
+    "chile",
+    "niger",
+    "mali",
+    "togo",
+    "israel",
+    "kenya",
+    "holland",
+    "america",
+    "the us",
+    "oz",
+    "reunion",
+    "panama",
 }
 NAME_CUES = {"in", "from", "to", "near", "outside", "across", "around"}
 
 # Demonyms: "im swedish" says nationality, which the caller must confirm.
 DEMONYMS: Dict[str, str] = {
-    "swedish": "SE", "swede": "SE", "irish": "IE", "british": "GB", "brit": "GB",
-    "english": "GB", "scottish": "GB", "scot": "GB", "welsh": "GB", "northern irish": "GB",
-    "american": "US", "canadian": "CA", "australian": "AU", "aussie": "AU", "kiwi": "NZ",
-    "new zealander": "NZ", "german": "DE", "french": "FR", "spanish": "ES", "italian": "IT",
-    "dutch": "NL", "polish": "PL", "danish": "DK", "norwegian": "NO", "finnish": "FI",
-    "icelandic": "IS", "belgian": "BE", "swiss": "CH", "austrian": "AT", "portuguese": "PT",
-    "greek": "GR", "czech": "CZ", "slovak": "SK", "hungarian": "HU", "romanian": "RO",
-    "bulgarian": "BG", "croatian": "HR", "serbian": "RS", "slovenian": "SI", "bosnian": "BA",
-    "albanian": "AL", "ukrainian": "UA", "russian": "RU", "lithuanian": "LT", "latvian": "LV",
-    "estonian": "EE", "maltese": "MT", "cypriot": "CY", "luxembourgish": "LU", "turkish": "TR",
-    "indian": "IN", "pakistani": "PK", "bangladeshi": "BD", "chinese": "CN", "japanese": "JP",
-    "korean": "KR", "south korean": "KR", "filipino": "PH", "filipina": "PH",
-    "vietnamese": "VN", "thai": "TH", "indonesian": "ID", "malaysian": "MY",
-    "singaporean": "SG", "mexican": "MX", "brazilian": "BR", "argentinian": "AR",
-    "argentine": "AR", "chilean": "CL", "colombian": "CO", "peruvian": "PE", "jamaican": "JM",
-    "nigerian": "NG", "ghanaian": "GH", "kenyan": "KE", "south african": "ZA",
-    "egyptian": "EG", "moroccan": "MA", "israeli": "IL", "iranian": "IR", "iraqi": "IQ",
-    "syrian": "SY", "afghan": "AF", "saudi": "SA", "lebanese": "LB", "somali": "SO",
-    "ethiopian": "ET", "eritrean": "ER", "sudanese": "SD", "trinidadian": "TT",
+    "swedish": "SE",
+    "swede": "SE",
+    "irish": "IE",
+    "british": "GB",
+    "brit": "GB",
+    "english": "GB",
+    "scottish": "GB",
+    "scot": "GB",
+    "welsh": "GB",
+    "northern irish": "GB",
+    "american": "US",
+    "canadian": "CA",
+    "australian": "AU",
+    "aussie": "AU",
+    "kiwi": "NZ",
+    "new zealander": "NZ",
+    "german": "DE",
+    "french": "FR",
+    "spanish": "ES",
+    "italian": "IT",
+    "dutch": "NL",
+    "polish": "PL",
+    "danish": "DK",
+    "norwegian": "NO",
+    "finnish": "FI",
+    "icelandic": "IS",
+    "belgian": "BE",
+    "swiss": "CH",
+    "austrian": "AT",
+    "portuguese": "PT",
+    "greek": "GR",
+    "czech": "CZ",
+    "slovak": "SK",
+    "hungarian": "HU",
+    "romanian": "RO",
+    "bulgarian": "BG",
+    "croatian": "HR",
+    "serbian": "RS",
+    "slovenian": "SI",
+    "bosnian": "BA",
+    "albanian": "AL",
+    "ukrainian": "UA",
+    "russian": "RU",
+    "lithuanian": "LT",
+    "latvian": "LV",
+    "estonian": "EE",
+    "maltese": "MT",
+    "cypriot": "CY",
+    "luxembourgish": "LU",
+    "turkish": "TR",
+    "indian": "IN",
+    "pakistani": "PK",
+    "bangladeshi": "BD",
+    "chinese": "CN",
+    "japanese": "JP",
+    "korean": "KR",
+    "south korean": "KR",
+    "filipino": "PH",
+    "filipina": "PH",
+    "vietnamese": "VN",
+    "thai": "TH",
+    "indonesian": "ID",
+    "malaysian": "MY",
+    "singaporean": "SG",
+    "mexican": "MX",
+    "brazilian": "BR",
+    "argentinian": "AR",
+    "argentine": "AR",
+    "chilean": "CL",
+    "colombian": "CO",
+    "peruvian": "PE",
+    "jamaican": "JM",
+    "nigerian": "NG",
+    "ghanaian": "GH",
+    "kenyan": "KE",
+    "south african": "ZA",
+    "egyptian": "EG",
+    "moroccan": "MA",
+    "israeli": "IL",
+    "iranian": "IR",
+    "iraqi": "IQ",
+    "syrian": "SY",
+    "afghan": "AF",
+    "saudi": "SA",
+    "lebanese": "LB",
+    "somali": "SO",
+    "ethiopian": "ET",
+    "eritrean": "ER",
+    "sudanese": "SD",
+    "trinidadian": "TT",
 }
 SELF_COPULA = {"im", "am", "iam"}
 # Words that may surround a bare demonym reply ("swedish!", "i'm half irish lol").
-WHOLE_OK = SELF_COPULA | {"i", "a", "an", "half", "actually", "lol", "tbh", "btw", "yeah",
-                          "ya", "yes", ",", ".", "!", "?"}
+WHOLE_OK = SELF_COPULA | {
+    "i",
+    "a",
+    "an",
+    "half",
+    "actually",
+    "lol",
+    "tbh",
+    "btw",
+    "yeah",
+    "ya",
+    "yes",
+    ",",
+    ".",
+    "!",
+    "?",
+}
 # "i speak english", "english homework": a language, not a nationality.
-LANG_BEFORE = {"speak", "speaks", "speaking", "spoke", "talk", "talking", "write", "writing",
-               "learn", "learning", "study", "studying", "in", "translate", "understand", "teach"}
-LANG_AFTER = {"class", "classes", "lesson", "lessons", "homework", "teacher", "language",
-              "test", "exam", "food", "please", "pls", "plz", "only", "speaker", "translation"}
+LANG_BEFORE = {
+    "speak",
+    "speaks",
+    "speaking",
+    "spoke",
+    "talk",
+    "talking",
+    "write",
+    "writing",
+    "learn",
+    "learning",
+    "study",
+    "studying",
+    "in",
+    "translate",
+    "understand",
+    "teach",
+}
+LANG_AFTER = {
+    "class",
+    "classes",
+    "lesson",
+    "lessons",
+    "homework",
+    "teacher",
+    "language",
+    "test",
+    "exam",
+    "food",
+    "please",
+    "pls",
+    "plz",
+    "only",
+    "speaker",
+    "translation",
+}
 
 # Codes that are chat slang or school subjects ("DM", "IRL", "fr", "IT", "PE"):
 # never a code inside a sentence, and never a lower-case reply.
 SLANG_CODES = {
-    "irl", "brb", "dm", "gf", "bf", "gg", "vc", "fr", "pm", "ps", "pe", "np", "bs", "bb", "ai",
-    "tv", "tt", "um", "eh", "er", "na", "hm", "mm", "sm", "gl", "cu", "yt", "sc", "pw", "sh",
-    "lb", "kg", "km", "hr", "pr", "cv", "tm", "id", "bra", "af", "mc", "ad", "cd", "it", "re",
+    "irl",
+    "brb",
+    "dm",
+    "gf",
+    "bf",
+    "gg",
+    "vc",
+    "fr",
+    "pm",
+    "ps",
+    "pe",
+    "np",
+    "bs",
+    "bb",
+    "ai",
+    "tv",
+    "tt",
+    "um",
+    "eh",
+    "er",
+    "na",
+    "hm",
+    "mm",
+    "sm",
+    "gl",
+    "cu",
+    "yt",
+    "sc",
+    "pw",
+    "sh",
+    "lb",
+    "kg",
+    "km",
+    "hr",
+    "pr",
+    "cv",
+    "tm",
+    "id",
+    "bra",
+    "af",
+    "mc",
+    "ad",
+    "cd",
+    "it",
+    "re",
     "im",
 }
 # US states, Canadian provinces and Australian states written like country codes:
 # "i live in CA" is more likely California than Canada, so not in a sentence.
 REGION_CODES = {
-    "al", "ar", "ca", "co", "de", "ga", "id", "il", "in", "la", "ma", "md", "me", "mn", "mo",
-    "ms", "mt", "nc", "ne", "pa", "sc", "sd", "tn", "va", "nl", "sk", "sa",
+    "al",
+    "ar",
+    "ca",
+    "co",
+    "de",
+    "ga",
+    "id",
+    "il",
+    "in",
+    "la",
+    "ma",
+    "md",
+    "me",
+    "mn",
+    "mo",
+    "ms",
+    "mt",
+    "nc",
+    "ne",
+    "pa",
+    "sc",
+    "sd",
+    "tn",
+    "va",
+    "nl",
+    "sk",
+    "sa",
 }
 # Codes that are words or slang: a lower-case reply "no", "in", "can" is not a code.
 WORD_CODES = SLANG_CODES | {
-    "in", "me", "no", "it", "is", "at", "be", "us", "am", "as", "by", "do", "my", "so", "to",
-    "la", "ma", "pa", "mo", "bo", "ne", "re", "st", "mp", "ms", "can", "and", "are", "per",
-    "guy", "arm", "fin", "ton", "ben", "pan", "gin", "cod", "cub", "col", "mac", "mar", "hun",
-    "dom", "nor", "sen", "tun", "ye", "ly", "nu", "gn", "gm", "aw", "ago", "est", "esp", "lie",
-    "gab", "com", "jam", "ken", "vat",
+    "in",
+    "me",
+    "no",
+    "it",
+    "is",
+    "at",
+    "be",
+    "us",
+    "am",
+    "as",
+    "by",
+    "do",
+    "my",
+    "so",
+    "to",
+    "la",
+    "ma",
+    "pa",
+    "mo",
+    "bo",
+    "ne",
+    "re",
+    "st",
+    "mp",
+    "ms",
+    "can",
+    "and",
+    "are",
+    "per",
+    "guy",
+    "arm",
+    "fin",
+    "ton",
+    "ben",
+    "pan",
+    "gin",
+    "cod",
+    "cub",
+    "col",
+    "mac",
+    "mar",
+    "hun",
+    "dom",
+    "nor",
+    "sen",
+    "tun",
+    "ye",
+    "ly",
+    "nu",
+    "gn",
+    "gm",
+    "aw",
+    "ago",
+    "est",
+    "esp",
+    "lie",
+    "gab",
+    "com",
+    "jam",
+    "ken",
+    "vat",
 }
 CODE_CUES = {"in", "from", "the", "to"}
 
 # Who a clause is about: the last subject before a mention decides.
 FIRST_PERSON = {"i", "im", "iam", "ive", "id", "ill", "we", "myself"}
 THIRD_PERSON = {
-    "he", "she", "they", "hes", "shes", "theyre", "theyve", "his", "their", "friend",
-    "friends", "mate", "bestie", "bff", "bro", "brother", "sister",
-    "sis", "cousin", "bf", "gf", "boyfriend", "girlfriend", "mum", "mom", "mam", "mother",
-    "dad", "father", "parents", "family", "guy", "girl", "boy", "man", "woman", "dude",
-    "someone", "somebody", "person", "stranger",
+    "he",
+    "she",
+    "they",
+    "hes",
+    "shes",
+    "theyre",
+    "theyve",
+    "his",
+    "their",
+    "friend",
+    "friends",
+    "mate",
+    "bestie",
+    "bff",
+    "bro",
+    "brother",
+    "sister",
+    "sis",
+    "cousin",
+    "bf",
+    "gf",
+    "boyfriend",
+    "girlfriend",
+    "mum",
+    "mom",
+    "mam",
+    "mother",
+    "dad",
+    "father",
+    "parents",
+    "family",
+    "guy",
+    "girl",
+    "boy",
+    "man",
+    "woman",
+    "dude",
+    "someone",
+    "somebody",
+    "person",
+    "stranger",
 }
-CLAUSE_BREAKS = {",", ".", ";", "!", "?", "and", "but", "though", "although", "while",
-                 "whereas", "so", "because", "cos", "cause"}
-RESIDENCE = {"live", "living", "lives", "based", "moved", "move", "stay", "staying",
-             "reside", "currently", "rn", "now"}
+CLAUSE_BREAKS = {
+    ",",
+    ".",
+    ";",
+    "!",
+    "?",
+    "and",
+    "but",
+    "though",
+    "although",
+    "while",
+    "whereas",
+    "so",
+    "because",
+    "cos",
+    "cause",
+}
+RESIDENCE = {"live", "living", "lives", "based", "moved", "move", "stay", "staying", "reside", "currently", "rn", "now"}
 
 # Misspellings. One wrong letter in a 6-letter name ("swedan") scores 83.3;
 # shorter words, and words with another first letter, need 88.
 FUZZY_MIN_LEN = 5
-FUZZY_CUTOFF_KNOWN = 83.0   # countries in `known`: 6+ letters and the same first letter
-FUZZY_CUTOFF_OTHER = 88.0   # everything else
+FUZZY_CUTOFF_KNOWN = 83.0  # countries in `known`: 6+ letters and the same first letter
+FUZZY_CUTOFF_OTHER = 88.0  # everything else
 # Real words that sit one letter away from a country name.
-FUZZY_STOP = {"noway", "whales", "samosa", "woman", "roman", "hungry", "chilly", "fiance",
-              "frances", "roland", "italic", "spacing", "nigger", "tiger", "serial", "germans",
-              # function words: "the start" is not "the states"
-              "the", "and", "for", "you", "are", "was", "not", "but", "with", "from", "this",
-              "that", "what", "have", "just", "like", "your", "his", "her", "they", "she"}
+FUZZY_STOP = {
+    "noway",
+    "whales",
+    "samosa",
+    "woman",
+    "roman",
+    "hungry",
+    "chilly",
+    "fiance",
+    "frances",
+    "roland",
+    "italic",
+    "spacing",
+    "nigger",
+    "tiger",
+    "serial",
+    "germans",
+    # function words: "the start" is not "the states"
+    "the",
+    "and",
+    "for",
+    "you",
+    "are",
+    "was",
+    "not",
+    "but",
+    "with",
+    "from",
+    "this",
+    "that",
+    "what",
+    "have",
+    "just",
+    "like",
+    "your",
+    "his",
+    "her",
+    "they",
+    "she",
+}
 
 _TOKEN = re.compile(r"[^\W_]+|[,.;!?]")
-_FLAG = re.compile("[\U0001F1E6-\U0001F1FF]{2}")
-_TAG_FLAG = re.compile("\U0001F3F4([\U000E0061-\U000E007A]+)\U000E007F")
+_FLAG = re.compile("[\U0001f1e6-\U0001f1ff]{2}")
+_TAG_FLAG = re.compile("\U0001f3f4([\U000e0061-\U000e007a]+)\U000e007f")
 
 
 def _strip_accents(text: str) -> str:
@@ -177,7 +560,7 @@ def _base_index() -> Dict[Tuple[str, ...], str]:
                 continue
             name = re.sub(r"\(.*?\)", "", name)
             variants = [name]
-            if ", " in name:   # "Korea, Republic of" -> "Republic of Korea"
+            if ", " in name:  # "Korea, Republic of" -> "Republic of Korea"
                 head, tail = name.split(", ", 1)
                 variants.append(f"{tail} {head}")
             for v in variants:
@@ -195,10 +578,9 @@ KnownKey = Tuple[Tuple[str, Tuple[str, ...]], ...]
 
 def _known_key(known: Mapping[str, Iterable[str]]) -> KnownKey:
     """A hashable copy of `known` (names may be a one-shot iterable or a single string)."""
-    return tuple(sorted(
-        (code.upper(), (names,) if isinstance(names, str) else tuple(names))
-        for code, names in known.items()
-    ))
+    return tuple(
+        sorted((code.upper(), (names,) if isinstance(names, str) else tuple(names)) for code, names in known.items())
+    )
 
 
 @lru_cache(maxsize=8)
@@ -214,8 +596,7 @@ def _index(known_key: KnownKey) -> Dict[Tuple[str, ...], str]:
 
 
 def _code(token: str) -> Optional[str]:
-    found = (pycountry.countries.get(alpha_2=token) if len(token) == 2
-             else pycountry.countries.get(alpha_3=token))
+    found = pycountry.countries.get(alpha_2=token) if len(token) == 2 else pycountry.countries.get(alpha_3=token)
     return found.alpha_2 if found else None
 
 
@@ -233,13 +614,13 @@ def _about_someone_else(tokens: List[str], start: int) -> bool:
 
 
 def _is_residence(tokens: List[str], start: int, end: int) -> bool:
-    before = tokens[max(0, start - 3):start]
+    before = tokens[max(0, start - 3) : start]
     return bool(RESIDENCE & set(before)) or (end < len(tokens) and tokens[end] in {"rn", "now"})
 
 
 def _cue_ok(tokens: List[str], i: int, n: int) -> bool:
     """tokens[i:i+n] is the whole input or follows "in"/"from"/"to"."""
-    rest = [t for t in tokens[:i] + tokens[i + n:] if t.isalnum()]
+    rest = [t for t in tokens[:i] + tokens[i + n :] if t.isalnum()]
     return rest in ([], ["the"]) or (i > 0 and tokens[i - 1] in NAME_CUES)
 
 
@@ -250,15 +631,15 @@ def _find_names(tokens: List[str], index: Dict[Tuple[str, ...], str]) -> List[Tu
     found = []
     for n in range(min(longest, len(tokens)), 0, -1):
         for i in range(len(tokens) - n + 1):
-            if any(used[i:i + n]):
+            if any(used[i : i + n]):
                 continue
-            gram = tuple(tokens[i:i + n])
+            gram = tuple(tokens[i : i + n])
             code = index.get(gram)
             if code is None:
                 continue
             if " ".join(gram) in CUE_NAMES and not _cue_ok(tokens, i, n):
                 continue
-            used[i:i + n] = [True] * n
+            used[i : i + n] = [True] * n
             found.append((i, i + n, code))
     return sorted(found)
 
@@ -274,11 +655,13 @@ def _pick(tokens: List[str], mentions: List[Tuple[int, int, str]]) -> Optional[s
 
 def _flags(text: str) -> List[str]:
     # A flag is two regional indicator symbols: 🇸🇪 = S + E.
-    codes = ["".join(chr(ord(ch) - 0x1F1E6 + ord("A")) for ch in pair)
-             for pair in _FLAG.findall(text)]
+    codes = ["".join(chr(ord(ch) - 0x1F1E6 + ord("A")) for ch in pair) for pair in _FLAG.findall(text)]
     # England/Scotland/Wales flags are tag sequences starting "gb".
-    codes += [chr(ord(tag[0]) - 0xE0000).upper() + chr(ord(tag[1]) - 0xE0000).upper()
-              for tag in _TAG_FLAG.findall(text) if len(tag) >= 2]
+    codes += [
+        chr(ord(tag[0]) - 0xE0000).upper() + chr(ord(tag[1]) - 0xE0000).upper()
+        for tag in _TAG_FLAG.findall(text)
+        if len(tag) >= 2
+    ]
     return [c for c in codes if pycountry.countries.get(alpha_2=c)]
 
 
@@ -304,9 +687,8 @@ def _fuzzy(tokens: List[str], known_key: KnownKey, skip: Set[int]) -> Optional[C
     best: Optional[Tuple[float, float, str]] = None  # (rank, score, name)
     for n in (1, 2, 3):
         for i in range(len(tokens) - n + 1):
-            gram = tokens[i:i + n]
-            if skip & set(range(i, i + n)) or any(
-                    not t.isalpha() or len(t) < 3 or t in FUZZY_STOP for t in gram):
+            gram = tokens[i : i + n]
+            if skip & set(range(i, i + n)) or any(not t.isalpha() or len(t) < 3 or t in FUZZY_STOP for t in gram):
                 continue
             query = " ".join(gram)
             if len(query.replace(" ", "")) < FUZZY_MIN_LEN or _about_someone_else(tokens, i):
@@ -316,8 +698,7 @@ def _fuzzy(tokens: List[str], known_key: KnownKey, skip: Set[int]) -> Optional[C
                 hit = process.extractOne(query, names, scorer=fuzz.ratio, score_cutoff=cutoff)
                 # The looser band is for longer words that start right ("swedan"),
                 # not "shells" ~ "hellas" or "brain" ~ "britain".
-                if hit and hit[1] < FUZZY_CUTOFF_OTHER and (
-                        min(len(query), len(hit[0])) < 6 or query[0] != hit[0][0]):
+                if hit and hit[1] < FUZZY_CUTOFF_OTHER and (min(len(query), len(hit[0])) < 6 or query[0] != hit[0][0]):
                     hit = None
                 # "captain amerika" is no more a country than "captain america".
                 if hit and hit[0] in CUE_NAMES and not _cue_ok(tokens, i, n):
@@ -341,7 +722,7 @@ def _demonym_index() -> Dict[Tuple[str, ...], str]:
 
 def _nationality(tokens: List[str], mentions: List[Tuple[int, int, str]]) -> Optional[str]:
     for start, end, code in mentions:
-        before = tokens[max(0, start - 4):start]
+        before = tokens[max(0, start - 4) : start]
         after = tokens[end] if end < len(tokens) else ""
         if (before and before[-1] in LANG_BEFORE) or after in LANG_AFTER:
             continue
@@ -363,8 +744,7 @@ def resolve_country(text: str, known: Mapping[str, Iterable[str]]) -> Optional[C
 
     # 1. A bare upper-case code, as metadata and NLU synonyms send it: "SE", "NO", "IRL".
     bare = words[1:] if len(words) == 2 and words[0].casefold() == "the" else words
-    bare_code = (_code(bare[0].upper()) if len(bare) == 1 and len(bare[0]) in (2, 3)
-                 and bare[0].isalpha() else None)
+    bare_code = _code(bare[0].upper()) if len(bare) == 1 and len(bare[0]) in (2, 3) and bare[0].isalpha() else None
     if bare_code and bare[0].isupper():
         return CountryMatch(bare_code, "exact", 100.0)
     if not words and flags:
@@ -382,10 +762,15 @@ def resolve_country(text: str, known: Mapping[str, Iterable[str]]) -> Optional[C
         return CountryMatch(flags[0], "exact", 100.0)
     if any(ch.islower() for ch in text):
         for i, tok in enumerate(original):
-            if (i > 0 and 2 <= len(tok) <= 3 and tok.isalpha() and tok.isupper()
-                    and tokens[i - 1] in CODE_CUES
-                    and tok.casefold() not in SLANG_CODES | REGION_CODES
-                    and not _about_someone_else(tokens, i)):
+            if (
+                i > 0
+                and 2 <= len(tok) <= 3
+                and tok.isalpha()
+                and tok.isupper()
+                and tokens[i - 1] in CODE_CUES
+                and tok.casefold() not in SLANG_CODES | REGION_CODES
+                and not _about_someone_else(tokens, i)
+            ):
                 code = _code(tok)
                 if code:
                     return CountryMatch(code, "exact", 100.0)
@@ -393,18 +778,27 @@ def resolve_country(text: str, known: Mapping[str, Iterable[str]]) -> Optional[C
     index = _index(known_key)
     demonyms = _find_names(tokens, _demonym_index())
     skip = {k for s, e, _ in demonyms for k in range(s, e)}
-    skip |= {k for n in (1, 2, 3) for i in range(len(tokens) - n + 1)
-             if tuple(tokens[i:i + n]) in index for k in range(i, i + n)}
+    skip |= {
+        k
+        for n in (1, 2, 3)
+        for i in range(len(tokens) - n + 1)
+        if tuple(tokens[i : i + n]) in index
+        for k in range(i, i + n)
+    }
     match = _fuzzy(tokens, known_key, skip)
     if match:
         return match
-    # 5. Nationality, which the caller must confirm.
+    # 5. A city or region ("im in dublin", "münchen"): its country, unless it is about someone else.
+    for start, _, code in city_mentions(tokens, known):
+        if not _about_someone_else(tokens, start):
+            return CountryMatch(code, "city", 100.0)
+    # 6. Nationality, which the caller must confirm.
     code = _nationality(tokens, demonyms)
     return CountryMatch(code, "nationality", 100.0) if code else None
 
 
 def flag(code: str) -> str:
-    """"SE" -> "🇸🇪"."""
+    """ "SE" -> "🇸🇪"."""
     code = code.upper()
     if len(code) != 2 or not code.isalpha():
         raise ValueError("expected an ISO 3166-1 alpha-2 code")
@@ -412,7 +806,7 @@ def flag(code: str) -> str:
 
 
 def country_name(code: str) -> str:
-    """"GB" -> "United Kingdom", "KR" -> "South Korea"."""
+    """ "GB" -> "United Kingdom", "KR" -> "South Korea"."""
     country = pycountry.countries.get(alpha_2=code.upper())
     if country is None:
         raise KeyError(code)

@@ -11,6 +11,7 @@
 If the action server is down, the Rasa server sends the static responses
 `utter_<name>_offline` / `utter_offline_help` instead (ally/action_fallback.py).
 """
+
 from datetime import datetime, timezone
 from typing import Any, Dict, List, Optional
 
@@ -60,8 +61,13 @@ def send_plan(dispatcher: CollectingDispatcher, tracker: Tracker, scenario: Opti
     language = reply_language(tracker)
     words = messages.Words.of(language)
     plan = plan_handoff(
-        directory, tracker.get_slot("country"), scenario, tracker.get_slot("age_band"),
-        now=now, language=helpline_language(tracker), role=tracker.get_slot("role"),
+        directory,
+        tracker.get_slot("country"),
+        scenario,
+        tracker.get_slot("age_band"),
+        now=now,
+        language=helpline_language(tracker),
+        role=tracker.get_slot("role"),
     )
     if plan.country is None:
         text = messages.generic_reply(directory, words)
@@ -104,7 +110,9 @@ class ActionShareHelpline(Action):
     def name(self) -> str:
         return "action_share_helpline"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
         intent = latest_intent(tracker)
         scenario = intent if intent in SCENARIO_INTENTS else tracker.get_slot("scenario")
         also = also_scenario(tracker)
@@ -149,7 +157,9 @@ class ActionSafetyAnswer(Action):
     def name(self) -> str:
         return "action_safety_answer"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
         events: List[Dict[str, Any]] = [SlotSet("awaiting_safety_answer", False)]
         if latest_intent(tracker) in ("feeling_ok", "affirm"):
             dispatcher.utter_message(response="utter_safety_ok")
@@ -163,7 +173,9 @@ class ActionHandoff(Action):
     def name(self) -> str:
         return "action_handoff"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
         intent = latest_intent(tracker)
         candidate = tracker.get_slot("country_candidate")
         events: List[Dict[str, Any]] = [SlotSet("awaiting_country", False)]
@@ -185,12 +197,20 @@ class ActionEmergency(Action):
     def name(self) -> str:
         return "action_emergency"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
         directory = load_directory()
         now = now_utc()
         language = reply_language(tracker)
-        plan = plan_handoff(directory, tracker.get_slot("country"), "immediate_danger", tracker.get_slot("age_band"),
-                            now=now, language=helpline_language(tracker))
+        plan = plan_handoff(
+            directory,
+            tracker.get_slot("country"),
+            "immediate_danger",
+            tracker.get_slot("age_band"),
+            now=now,
+            language=helpline_language(tracker),
+        )
         text = messages.emergency_now(plan, directory, now, messages.Words.of(language))
         dispatcher.utter_message(text=text, json_message=messages.payload(plan, now))
         return [SlotSet("scenario", "immediate_danger")]
@@ -200,7 +220,9 @@ class ActionAgeNoted(Action):
     def name(self) -> str:
         return "action_age_noted"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
         if tracker.get_slot("age_band") == "adult":
             dispatcher.utter_message(response="utter_age_noted_adult")
             if tracker.get_slot("country"):
@@ -221,6 +243,5 @@ def ask_to_confirm_country(dispatcher: CollectingDispatcher, tracker: Tracker) -
 
 def asked_for_country_before(tracker: Tracker) -> bool:
     return any(
-        e.get("event") == "slot" and e.get("name") == "awaiting_country" and e.get("value")
-        for e in tracker.events
+        e.get("event") == "slot" and e.get("name") == "awaiting_country" and e.get("value") for e in tracker.events
     )

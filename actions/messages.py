@@ -5,6 +5,7 @@ country names); the facts from the plan. Links use the Markdown form
 [label](url): the widget renders it as a safe link, `rasa shell` shows it as
 it is. Phone numbers are `tel:` links.
 """
+
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Dict, List, Optional
@@ -12,7 +13,6 @@ from typing import Any, Dict, List, Optional
 from actions.directory import tel_link
 from actions.routes import HandoffPlan, Link, generic_help, local_time
 from ally import locales
-
 
 # Replies that must name someone who is open at this moment.
 CRISIS_SCENARIOS = {"self_harm", "immediate_danger"}
@@ -46,7 +46,7 @@ class Words:
 
 
 def in_country(name: str) -> str:
-    """"the United Kingdom", "the Netherlands", but "Sweden"."""
+    """ "the United Kingdom", "the Netherlands", but "Sweden"."""
     needs_article = name.startswith(("United ", "Czech ", "Dominican ")) or name in ("Netherlands", "Philippines")
     return f"the {name}" if needs_article else name
 
@@ -61,6 +61,7 @@ def number_link(number: str) -> str:
 
 def opening_phrase(plan: HandoffPlan, now: datetime, words: Words) -> str:
     opening = words["opening"]
+    assert plan.helpline is not None
     if plan.helpline.hours.always_open:
         return opening["always"]
     if plan.open_now:
@@ -78,6 +79,7 @@ def opening_phrase(plan: HandoffPlan, now: datetime, words: Words) -> str:
 def helpline_line(plan: HandoffPlan, now: datetime, words: Words) -> str:
     """One line: who to talk to, how, and whether they are open."""
     line = plan.helpline
+    assert line is not None and plan.country is not None
     phones = words.either([phone_link(p, plan.country.code) for p in line.phones[:2]])
     text = words["helpline_intro"].format(country=words.country(plan.country), name=line.name)
     if phones:
@@ -94,7 +96,7 @@ def route_lines(routes: List[Link], words: Words) -> List[str]:
 
 def alternative_lines(plan: HandoffPlan, words: Words) -> List[str]:
     lines = []
-    if plan.helpline is not None and not plan.open_now:
+    if plan.helpline is not None and plan.country is not None and not plan.open_now:
         for alt in plan.alternatives[:2]:
             phones = words.either([phone_link(p, plan.country.code) for p in alt.phones[:1]])
             key = "open_right_now_call" if phones else "open_right_now"
@@ -112,6 +114,7 @@ def open_crisis_lines(plan: HandoffPlan, now: datetime) -> List[Any]:
 def crisis_lines(plan: HandoffPlan, now: datetime, words: Words) -> List[str]:
     """A suicide or crisis line open right now: shown at once for self-harm."""
     lines = []
+    assert plan.country is not None
     for crisis in open_crisis_lines(plan, now)[:1]:
         phones = words.either([phone_link(p, plan.country.code) for p in crisis.phones[:1]])
         how = words["call_phones"].format(phones=phones) if phones else ""
@@ -151,11 +154,14 @@ def compact_reply(plan: HandoffPlan, now: datetime, words: Words) -> str:
 def full_reply(plan: HandoffPlan, now: datetime, words: Words) -> str:
     """Every way to reach the helpline, plus routes and the emergency number."""
     line = plan.helpline
-    if line is None:
+    if line is None or plan.country is None:
         return compact_reply(plan, now, words)
     code = plan.country.code
-    parts = [words["full_intro"].format(
-        name=line.name, country=words.country(plan.country), opening=opening_phrase(plan, now, words))]
+    parts = [
+        words["full_intro"].format(
+            name=line.name, country=words.country(plan.country), opening=opening_phrase(plan, now, words)
+        )
+    ]
     for phone in line.phones:
         note = f" ({phone.note})" if phone.note else ""
         parts.append("• " + words["call_item"].format(phone=phone_link(phone, code), note=note))
@@ -176,12 +182,14 @@ def full_reply(plan: HandoffPlan, now: datetime, words: Words) -> str:
 
 
 def emergency_list(directory: Any, words: Words) -> str:
-    """"112 in Europe, 999 in the United Kingdom, 911 in the United States, ..." from the directory."""
+    """ "112 in Europe, 999 in the United Kingdom, 911 in the United States, ..." from the directory."""
     by_number: Dict[str, List[str]] = {}
     for code, number in generic_help(directory)["emergency"].items():
         by_number.setdefault(number, []).append(words.country(directory.country(code)))
-    regions = [words["emergency_list_item"].format(number=number, places=words["and"].join(names))
-               for number, names in by_number.items()]
+    regions = [
+        words["emergency_list_item"].format(number=number, places=words["and"].join(names))
+        for number, names in by_number.items()
+    ]
     return ", ".join([words["emergency_list_europe"]] + regions)
 
 
@@ -202,37 +210,49 @@ def generic_reply(directory: Any, words: Words) -> str:
     eu = help_["eu_116111"]
     uk = directory.country("GB").helpline_for()
     generic = words["generic"]
-    return "\n".join([
-        generic["intro"],
-        "• " + generic["eu"].format(number=eu.phone_display, link=f"[{eu.phone_display}](tel:{eu.phone_dial})"),
-        "• " + generic["uk"].format(name=uk.name, link=f"[{uk.phones[0].display}]({tel_link(uk.phones[0], 'GB')})"),
-        "• " + generic["anywhere"].format(url=help_["chi_directory"].url),
-        "• " + generic["danger"].format(list=emergency_list(directory, words)),
-    ])
+    return "\n".join(
+        [
+            generic["intro"],
+            "• " + generic["eu"].format(number=eu.phone_display, link=f"[{eu.phone_display}](tel:{eu.phone_dial})"),
+            "• " + generic["uk"].format(name=uk.name, link=f"[{uk.phones[0].display}]({tel_link(uk.phones[0], 'GB')})"),
+            "• " + generic["anywhere"].format(url=help_["chi_directory"].url),
+            "• " + generic["danger"].format(list=emergency_list(directory, words)),
+        ]
+    )
 
 
 def payload(plan: Optional[HandoffPlan], now: datetime) -> Dict[str, Any]:
     """Structured hand-off for the widget and the embedding site."""
     if plan is None or plan.country is None:
-        return {"ally_handoff": {"country": None, "helpline": None, "routes": [
-            {"id": r.id, "name": r.name, "url": r.url, "kind": r.kind} for r in (plan.routes if plan else [])
-        ]}}
+        return {
+            "ally_handoff": {
+                "country": None,
+                "helpline": None,
+                "routes": [
+                    {"id": r.id, "name": r.name, "url": r.url, "kind": r.kind} for r in (plan.routes if plan else [])
+                ],
+            }
+        }
     line = plan.helpline
     helpline = None
     if line is not None:
         helpline = {
             "id": line.id,
             "name": line.name,
-            "phones": [{"display": p.display, "tel": tel_link(p, plan.country.code), "note": p.note} for p in line.phones],
+            "phones": [
+                {"display": p.display, "tel": tel_link(p, plan.country.code), "note": p.note} for p in line.phones
+            ],
             "text": line.text.display if line.text else None,
             "chat_url": line.chat_url,
             "website": line.website,
             "open_now": plan.open_now,
             "next_opening": plan.next_opening.isoformat() if plan.next_opening else None,
         }
-    return {"ally_handoff": {
-        "country": plan.country.code,
-        "helpline": helpline,
-        "emergency": plan.emergency_numbers,
-        "routes": [{"id": r.id, "name": r.name, "url": r.url, "kind": r.kind} for r in plan.routes],
-    }}
+    return {
+        "ally_handoff": {
+            "country": plan.country.code,
+            "helpline": helpline,
+            "emergency": plan.emergency_numbers,
+            "routes": [{"id": r.id, "name": r.name, "url": r.url, "kind": r.kind} for r in plan.routes],
+        }
+    }

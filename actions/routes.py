@@ -5,12 +5,14 @@ Given the directory, a country (or none), the scenario and the age band,
 is open, 24/7 alternatives, the emergency numbers and the reporting or
 removal routes that fit. actions/messages.py turns a plan into words.
 """
+
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, List, Optional
 from zoneinfo import ZoneInfo
 
 from actions.directory import Directory
+from actions.directory.records import Country, Helpline
 from ally import scenarios
 
 # Which scenarios get which kind of route comes from the scenario registry (scenarios.yml).
@@ -24,19 +26,19 @@ class Link:
     id: str
     name: str
     url: Optional[str]
-    kind: str          # removal | police | hotline | advice | directory | helpline
+    kind: str  # removal | police | hotline | advice | directory | helpline
     phone: Optional[str] = None
 
 
 @dataclass
 class HandoffPlan:
     scenario: Optional[str]
-    country: Optional[object] = None          # directory Country, None if unknown
-    helpline: Optional[object] = None         # directory Helpline
+    country: Optional[Country] = None  # directory Country, None if unknown
+    helpline: Optional[Helpline] = None  # directory Helpline
     open_now: Optional[bool] = None
     next_opening: Optional[datetime] = None
-    alternatives: List[object] = field(default_factory=list)   # helplines open 24/7
-    crisis_lines: List[object] = field(default_factory=list)
+    alternatives: List[Helpline] = field(default_factory=list)  # helplines open 24/7
+    crisis_lines: List[Helpline] = field(default_factory=list)
     emergency_numbers: List[str] = field(default_factory=list)
     routes: List[Link] = field(default_factory=list)
 
@@ -70,7 +72,8 @@ def plan_handoff(
         if not plan.open_now:
             plan.next_opening = hours.next_opening(now)
             plan.alternatives = [
-                line for line in country.helplines + country.crisis_lines
+                line
+                for line in country.helplines + country.crisis_lines
                 if line is not plan.helpline and line.hours.is_open(now)
             ]
     # A parent or teacher talks about a child: the routes are the child's.
@@ -89,8 +92,9 @@ def choose_helpline(country: Any, language: Optional[str], age_band: Optional[st
         lines = country.helplines + country.crisis_lines
         for_everyone = [line for line in lines if line.audience == "everyone"]
         # else a young people's line that still takes adults (Childline UK to 19, Kids Helpline AU to 25)
-        for_them = for_everyone or [line for line in lines if line.audience == "children"
-                                    and (line.age_max is None or line.age_max >= 18)]
+        for_them = for_everyone or [
+            line for line in lines if line.audience == "children" and (line.age_max is None or line.age_max >= 18)
+        ]
         spoken = [line for line in for_them if language and language[:2] in line.languages]
         return (spoken or for_them or [country.helpline_for(language=language)])[0]
     return country.helpline_for(language=language)

@@ -4,6 +4,7 @@ Runs after every user message as Rasa's `action_validate_slot_mappings`.
 Slots only ever hold normalised values: an ISO 3166-1 alpha-2 code and an
 age band. Raw entity text is replaced or dropped here.
 """
+
 from typing import Any, Dict, Optional
 
 from rasa_sdk import Tracker
@@ -51,6 +52,19 @@ def country_answer(tracker: Tracker) -> Optional[str]:
     return None
 
 
+def country_from_text(tracker: Tracker) -> Optional[str]:
+    """A place the entity extractors did not tag ("i live in swizterland", "im in dublin"), read from
+    the message itself when it states where the user lives, or answers the country question."""
+    latest = tracker.latest_message or {}
+    intent = (latest.get("intent") or {}).get("name")
+    if intent != "inform_country" and not (tracker.get_slot("awaiting_country") and intent == "nlu_fallback"):
+        return None
+    if any(e.get("entity") in ("country", "country_mention") for e in latest.get("entities") or []):
+        return None  # the entity path (validate_country) decides
+    match = resolve_country(str(latest.get("text") or ""), known_country_names())
+    return match.code if match and match.kind != "nationality" else None
+
+
 class ValidateSlotMappings(ValidationAction):
     def name(self) -> str:
         return "action_validate_slot_mappings"
@@ -63,7 +77,7 @@ class ValidateSlotMappings(ValidationAction):
         # what the user said themselves ("I'm actually in Ireland").
         if tracker.get_slot("country"):
             return {}
-        code = country_from_metadata(tracker) or country_answer(tracker)
+        code = country_from_metadata(tracker) or country_answer(tracker) or country_from_text(tracker)
         return {"country": code} if code else {}
 
     async def extract_age_band(
@@ -106,7 +120,7 @@ def best_country_match(value: Any, tracker: Tracker):
     known = known_country_names()
     matches = [m for m in (resolve_country(str(c), known) for c in candidates if c) if m is not None]
     exact = [m for m in matches if m.kind != "nationality"]
-    return (exact or matches or [None])[0]
+    return (exact or matches)[0] if (exact or matches) else None
 
 
 def _is_code(value: Any) -> bool:

@@ -12,6 +12,7 @@ by default). ally.nlg gives it in the user's language.
 Slot validation actions are left alone: Rasa already handles their failure
 without telling the user anything, which is right for them.
 """
+
 import asyncio
 import logging
 import os
@@ -46,21 +47,19 @@ _original_run = RemoteAction.run
 async def _run_with_fallback(self: RemoteAction, output_channel, nlg, tracker, domain) -> List[Any]:
     if _is_validation(self.name()):
         try:
-            return await asyncio.wait_for(
-                _original_run(self, output_channel, nlg, tracker, domain), TIMEOUT_SECONDS
-            )
+            return await asyncio.wait_for(_original_run(self, output_channel, nlg, tracker, domain), TIMEOUT_SECONDS)
         except asyncio.TimeoutError as error:  # Rasa handles RasaException here
             raise RasaException(f"{self.name()} timed out") from error
     try:
-        return await asyncio.wait_for(
-            _original_run(self, output_channel, nlg, tracker, domain), TIMEOUT_SECONDS
-        )
+        return await asyncio.wait_for(_original_run(self, output_channel, nlg, tracker, domain), TIMEOUT_SECONDS)
     except Exception as error:  # connection refused, timeout, HTTP 5xx, bad answer
         intent = (tracker.latest_message.intent or {}).get("name") if tracker.latest_message else None
         response = offline_response_name(self.name(), domain.responses, intent)
         logger.warning(
             "Custom action %s failed (%s); sending %s instead.",
-            self.name(), type(error).__name__, response,
+            self.name(),
+            type(error).__name__,
+            response,
         )
         message = await nlg.generate(response, tracker, output_channel.name())
         return [create_bot_utterance(message)] if message else []
@@ -68,7 +67,7 @@ async def _run_with_fallback(self: RemoteAction, output_channel, nlg, tracker, d
 
 def install() -> None:
     if RemoteAction.run is not _run_with_fallback:
-        RemoteAction.run = _run_with_fallback  # type: ignore[assignment]
+        RemoteAction.run = _run_with_fallback
 
 
 def installed() -> bool:

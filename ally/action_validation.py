@@ -7,6 +7,7 @@ machine kind, more than the rest of a turn (docs/performance.md). Here the
 validator is built once from the same schema; answers are checked exactly
 as before and a bad answer raises the same `ValidationError`.
 """
+
 from functools import lru_cache
 from typing import Any, Dict
 
@@ -37,7 +38,7 @@ def _validate_action_result(self: RemoteAction, result: Dict[str, Any]) -> bool:
 
 
 def install() -> None:
-    RemoteAction._validate_action_result = _validate_action_result  # type: ignore[assignment]
+    RemoteAction._validate_action_result = _validate_action_result
 
 
 def installed() -> bool:

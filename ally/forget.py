@@ -1,4 +1,5 @@
 """Forget a conversation now: used by the widget's quick exit and the forget endpoint."""
+
 from typing import Any
 
 from rasa.core.tracker_store import TrackerStore

@@ -14,6 +14,7 @@ check; once the model and stores are loaded it stops the server (exit code
 * every slot of the domain is on the tracker store's allow-list (a slot it
   does not know would silently be stored empty).
 """
+
 import logging
 import os
 import sys

@@ -3,6 +3,7 @@
 Bad input must never crash a turn, reach the model as something strange, or
 end up in a log. Error answers name the problem, never the content.
 """
+
 import json
 import os
 import re
@@ -60,7 +61,8 @@ def clean_sender(value: Any) -> str:
         raise BadInput(400, "sender_missing", "Each message needs a `sender`: a conversation id.")
     if not isinstance(value, str) or not SENDER_ID.match(value):
         raise BadInput(
-            400, "sender_invalid",
+            400,
+            "sender_invalid",
             f"`sender` must be 1-{MAX_SENDER_CHARS} characters of letters, digits and _ . : @ + = -.",
         )
     return value

@@ -8,6 +8,7 @@ fails when anything is missing in a language.
 
 Standard library and PyYAML only: the action server uses it too.
 """
+
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, List, Optional
@@ -33,7 +34,7 @@ def supported() -> List[str]:
 
 
 def normalise(code: Any) -> Optional[str]:
-    """"sv-SE", "SV", "sv_FI" -> "sv"; None for anything Ally does not speak."""
+    """ "sv-SE", "SV", "sv_FI" -> "sv"; None for anything Ally does not speak."""
     if not isinstance(code, str) or not code.strip():
         return None
     short = code.strip().replace("_", "-").split("-")[0].lower()

@@ -29,6 +29,7 @@ endpoints.yml (deploy/endpoints-cluster.yml):
       db: 1
       retry_seconds: 5     # env ALLY_REDIS_RETRY_SECONDS
 """
+
 import logging
 import os
 import time
@@ -55,7 +56,7 @@ def _redis_cause(error: BaseException) -> Optional[BaseException]:
             return None
         if isinstance(error, errors):
             return error
-        error = error.__cause__ or error.__context__
+        error = error.__cause__ or error.__context__  # type: ignore[assignment]
     return None
 
 

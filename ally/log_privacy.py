@@ -13,6 +13,7 @@ record as it is created, before any handler or formatter sees it:
 Only the standard library is used, so the action server can install it
 without importing Rasa.
 """
+
 import json
 import logging
 import re
@@ -29,13 +30,20 @@ _MAX_REMEMBERED = 2000
 _TEXT_PATTERNS = [
     # JSON / dict forms: "text": "...", 'text': '...'
     # (entity and slot "value"s are pieces of the message: "ireland", "14", ...)
-    re.compile(r"""(?P<key>["'](?:text|parse_data_text|message|metadata|value)["']\s*:\s*)(?P<q>["'])(?:\\.|(?!(?P=q)).)*(?P=q)""", re.S),
+    re.compile(
+        r"""(?P<key>["'](?:text|parse_data_text|message|metadata|value)["']\s*:\s*)(?P<q>["'])(?:\\.|(?!(?P=q)).)*(?P=q)""",
+        re.S,
+    ),
     re.compile(r"""(?P<key>["']metadata["']\s*:\s*)\{[^{}]*\}""", re.S),
     # keyword forms used by structlog and reprs: text='...', parse_data_text=...
     re.compile(r"""(?P<key>\b(?:parse_data_text|text|message_text)=)(?P<q>["'])(?:\\.|(?!(?P=q)).)*(?P=q)""", re.S),
     re.compile(r"""(?P<key>\bparse_data_text=)[^\s,)]+"""),
     # Rasa event reprs: UserUttered(text: ..., intent: ...), BotUttered(text: ...
-    re.compile(r"""(?P<key>\b(?:UserUttered|BotUttered)\(text: ).*?(?=, (?:intent|data|metadata|use_text_for_featurization)\b|\)$)""", re.S),
+    re.compile(
+        r"""(?P<key>\b(?:UserUttered|BotUttered)\(text: )"""
+        r""".*?(?=, (?:intent|data|metadata|use_text_for_featurization)\b|\)$)""",
+        re.S,
+    ),
     # SlotSet(key: country, value: ireland)
     re.compile(r"""(?P<key>\bvalue: )[^,)\]]*"""),
 ]

@@ -10,6 +10,7 @@ then lets Rasa's TemplatedNaturalLanguageGenerator pick the variant (age
 band conditions) from that language's responses (domain.yml for English,
 locales/<language>.yml for the others).
 """
+
 from typing import Any, Optional
 
 from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
@@ -31,7 +32,7 @@ class LanguageNLG(TemplatedNaturalLanguageGenerator):
     def __init__(self, endpoint_config: Any = None, domain: Optional[Domain] = None, **_: Any) -> None:
         super().__init__((domain or Domain.empty()).responses)
 
-    @property  # type: ignore[override]
+    @property
     def responses(self) -> dict[str, list[dict[str, Any]]]:
         return self._responses
 
@@ -40,7 +41,8 @@ class LanguageNLG(TemplatedNaturalLanguageGenerator):
         self._responses = value
         self.by_language = {
             language: TemplatedNaturalLanguageGenerator(locales.responses(language, value))
-            for language in locales.supported() if language != locales.DEFAULT_LANGUAGE
+            for language in locales.supported()
+            if language != locales.DEFAULT_LANGUAGE
         }
 
     async def generate(

@@ -12,6 +12,7 @@ handled. It puts in place:
 ally/guard.py refuses to serve unless `installed()` is true once the server
 has started (docs/architecture.md shows where each part hooks in).
 """
+
 from ally import action_fallback, action_validation, log_privacy
 
 

@@ -6,6 +6,7 @@ numbers tests check against the helpline directory), in the language the
 page asked for (locales/). Nothing here reads the project's files: a server
 without a loaded agent has no answers to give yet.
 """
+
 from typing import Any, Dict, List, Optional
 
 from ally import locales

@@ -3,6 +3,7 @@
 Standard library and PyYAML only: the action server imports this module too,
 and its image copies only the Rasa-free part of `ally` (docs/architecture.md).
 """
+
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -76,8 +77,16 @@ def parse(raw: dict) -> Registry:
     intents: Dict[str, Intent] = {}
     for name, spec in (raw.get("intents") or {}).items():
         spec = spec or {}
-        unknown = set(spec) - {"group", "priority", "routes", "someone_else", "safety_net", "safety_check", "scenario",
-                             "offline"}
+        unknown = set(spec) - {
+            "group",
+            "priority",
+            "routes",
+            "someone_else",
+            "safety_net",
+            "safety_check",
+            "scenario",
+            "offline",
+        }
         group = spec.get("group")
         routes: Tuple[str, ...] = tuple(spec.get("routes") or ())
         if unknown:
@@ -89,8 +98,12 @@ def parse(raw: dict) -> Registry:
         if set(routes) - set(ROUTE_KINDS):
             problems.append(f"{name}: unknown route kinds {sorted(set(routes) - set(ROUTE_KINDS))}")
         intents[name] = Intent(
-            name=name, group=group, priority=spec.get("priority"), routes=frozenset(routes),
-            someone_else=bool(spec.get("someone_else")), safety_net=bool(spec.get("safety_net")),
+            name=name,
+            group=str(group),
+            priority=spec.get("priority"),
+            routes=frozenset(routes),
+            someone_else=bool(spec.get("someone_else")),
+            safety_net=bool(spec.get("safety_net")),
             safety_check=bool(spec.get("safety_check")),
             # every risk intent continues a scenario; help intents say so explicitly
             scenario=bool(spec.get("scenario", group == "risk")),

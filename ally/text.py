@@ -4,6 +4,7 @@ Lexicons, language-switch phrases and role phrases are all written in this
 folded form: lowercase, apostrophes removed ("i'm" -> "im", "j'ai" -> "jai"),
 accents removed ("dö" -> "do", "ß" -> "ss", "ł" -> "l"), whitespace collapsed.
 """
+
 import re
 import unicodedata
 

@@ -1,4 +1,5 @@
 """How fast, and how many at once: per-conversation rate limits and the process's admission gate."""
+
 import asyncio
 import hashlib
 import os
@@ -94,8 +95,9 @@ class AdmissionGate:
 
     @classmethod
     def from_env(cls) -> "AdmissionGate":
-        return cls(limit=int(env_number("ALLY_MAX_CONCURRENT_MESSAGES", 8)),
-                   max_wait=env_number("ALLY_MAX_QUEUE_SECONDS", 40))
+        return cls(
+            limit=int(env_number("ALLY_MAX_CONCURRENT_MESSAGES", 8)), max_wait=env_number("ALLY_MAX_QUEUE_SECONDS", 40)
+        )
 
     @asynccontextmanager
     async def slot(self) -> AsyncIterator[None]:

@@ -25,12 +25,13 @@ endpoints.yml:
       backend: memory          # or redis (url: redis host, port, db, password)
       idle_minutes: 30
 """
+
 import json
 import logging
 import os
 import re
 import time
-from typing import Any, Dict, Iterable, Optional
+from typing import Any, Dict, Iterable, Optional, Set
 
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SerializedTrackerAsText, TrackerStore
@@ -64,7 +65,7 @@ ALLOWED_SLOT_VALUES = {
     "awaiting_safety_answer": lambda v: isinstance(v, bool),
     "requested_slot": lambda v: isinstance(v, str) and v in ALLOWED_SLOT_NAMES,
 }
-ALLOWED_SLOT_NAMES = set(ALLOWED_SLOT_VALUES) - {"requested_slot"}
+ALLOWED_SLOT_NAMES: Set[str] = set(ALLOWED_SLOT_VALUES) - {"requested_slot"}
 # Entities keep their name (policies may use it); only these values survive.
 ALLOWED_ENTITY_VALUES = {
     "country": lambda v: isinstance(v, str) and bool(ISO_CODE.match(v)),
@@ -77,29 +78,35 @@ ALLOWED_ENTITY_VALUES = {
 def redact_event(event: Dict[str, Any]) -> Dict[str, Any]:
     """A copy of a serialised Rasa event with everything but dialogue structure removed."""
     kind = event.get("event")
-    keep = {k: event[k] for k in ("event", "timestamp") if k in event}
+    keep: Dict[str, Any] = {k: event[k] for k in ("event", "timestamp") if k in event}
     if kind == "user":
         parse = event.get("parse_data") or {}
         intent = parse.get("intent") or {}
         entities = [
-            {"entity": e.get("entity"),
-             "value": e.get("value") if ALLOWED_ENTITY_VALUES.get(e.get("entity"), lambda v: False)(e.get("value")) else None}
+            {
+                "entity": e.get("entity"),
+                "value": e.get("value")
+                if ALLOWED_ENTITY_VALUES.get(e.get("entity"), lambda v: False)(e.get("value"))
+                else None,
+            }
             for e in parse.get("entities") or []
         ]
-        keep.update({
-            "text": None,
-            "parse_data": {
-                "intent": {"name": intent.get("name"), "confidence": intent.get("confidence")},
-                "entities": entities,
-            },
-            "input_channel": event.get("input_channel"),
-            "message_id": event.get("message_id"),
-        })
+        keep.update(
+            {
+                "text": None,
+                "parse_data": {
+                    "intent": {"name": intent.get("name"), "confidence": intent.get("confidence")},
+                    "entities": entities,
+                },
+                "input_channel": event.get("input_channel"),
+                "message_id": event.get("message_id"),
+            }
+        )
     elif kind == "bot":
         keep.update({"text": None, "data": {}, "metadata": {}})
     elif kind == "slot":
         name, value = event.get("name"), event.get("value")
-        allowed = ALLOWED_SLOT_VALUES.get(name)
+        allowed = ALLOWED_SLOT_VALUES.get(str(name))
         keep.update({"name": name, "value": value if allowed and allowed(value) else None})
     elif kind == "action":
         keep.update({k: event.get(k) for k in ("name", "policy", "confidence", "hide_rule_turn")})
@@ -164,8 +171,10 @@ class PrivacyTrackerStore(TrackerStore, SerializedTrackerAsText):
             self.redis = redis.asyncio.Redis(
                 host=os.environ.get("ALLY_REDIS_HOST", host or "127.0.0.1"),
                 port=int(os.environ.get("ALLY_REDIS_PORT", port)),
-                db=int(db), password=os.environ.get("ALLY_REDIS_PASSWORD", password),
-                socket_timeout=2, socket_connect_timeout=2,
+                db=int(db),
+                password=os.environ.get("ALLY_REDIS_PASSWORD", password),
+                socket_timeout=2,
+                socket_connect_timeout=2,
             )
         elif self.backend != "memory":
             raise ValueError(f"unknown backend {self.backend!r}: use memory or redis")
@@ -178,7 +187,9 @@ class PrivacyTrackerStore(TrackerStore, SerializedTrackerAsText):
                 return
             await self._put(tracker.sender_id, redacted_dialogue(tracker))
         except Exception as error:  # never raise: see the module docstring
-            logger.warning("Could not save a conversation (%s); it continues without stored state.", type(error).__name__)
+            logger.warning(
+                "Could not save a conversation (%s); it continues without stored state.", type(error).__name__
+            )
 
     async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
         tracker = await self.retrieve_full_tracker(sender_id)
@@ -197,7 +208,7 @@ class PrivacyTrackerStore(TrackerStore, SerializedTrackerAsText):
 
     async def keys(self) -> Iterable[str]:
         if self.backend == "redis":
-            return [k.decode()[len(self.key_prefix):] async for k in self.redis.scan_iter(self.key_prefix + "*")]
+            return [k.decode()[len(self.key_prefix) :] async for k in self.redis.scan_iter(self.key_prefix + "*")]
         self._sweep(force=True)
         return list(self._memory)
 

@@ -3,6 +3,7 @@
 No Rasa import here: the tests (tests/test_bench_tools.py) and the report
 generator use these functions without loading TensorFlow.
 """
+
 from __future__ import annotations
 
 import math
@@ -76,8 +77,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_http_ok(url: str, process: subprocess.Popen, name: str, timeout: float = 300,
-                 interval: float = 0.1) -> float:
+def wait_http_ok(url: str, process: subprocess.Popen, name: str, timeout: float = 300, interval: float = 0.1) -> float:
     """Poll `url` until it answers 200; returns the monotonic time it did. Raises if the process dies."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -160,7 +160,7 @@ def cpu_seconds(pid: int) -> float:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return 0.0
-    fields = stat[stat.rindex(")") + 2:].split()
+    fields = stat[stat.rindex(")") + 2 :].split()
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime
 
 
@@ -241,6 +241,7 @@ class LoadSampler:
 
 def summarize_load(samples: Sequence[tuple]) -> Dict[str, object]:
     """Mean and max 1-minute load average over all samples and per phase."""
+
     def stats(values: List[float]) -> Dict[str, float]:
         return {"mean": round(sum(values) / len(values), 2), "max": round(max(values), 2), "samples": len(values)}
 

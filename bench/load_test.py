@@ -23,6 +23,7 @@ hand-off payload. A reply counts as:
 pytest: tests/cluster/test_cluster.py runs a small version (20 x 5) against both.
 The servers and the cluster it starts are the tests' own (tests/support/).
 """
+
 import argparse
 import asyncio
 import itertools
@@ -77,8 +78,9 @@ def percentile(values: List[float], q: float) -> Optional[float]:
     return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
 
 
-async def _conversation(session: Any, url: str, sender: str, country: str, turns: int,
-                        timeout: float, stats: Dict[str, Any]) -> None:
+async def _conversation(
+    session: Any, url: str, sender: str, country: str, turns: int, timeout: float, stats: Dict[str, Any]
+) -> None:
     import aiohttp
 
     for turn in range(turns):
@@ -104,8 +106,11 @@ async def _conversation(session: Any, url: str, sender: str, country: str, turns
             continue
         if any(isinstance(r, dict) and (r.get("text") or "").startswith(OFFLINE_START) for r in replies):
             stats["offline_answers"] += 1  # a custom action failed or timed out (ally/action_fallback.py)
-        handoffs = [r["custom"]["ally_handoff"] for r in replies
-                    if isinstance(r, dict) and isinstance(r.get("custom"), dict) and "ally_handoff" in r["custom"]]
+        handoffs = [
+            r["custom"]["ally_handoff"]
+            for r in replies
+            if isinstance(r, dict) and isinstance(r.get("custom"), dict) and "ally_handoff" in r["custom"]
+        ]
         if not handoffs:
             stats["errors"] += 1
             stats["missing_handoff"] += 1
@@ -122,8 +127,14 @@ async def _conversation(session: Any, url: str, sender: str, country: str, turns
         stats["ok"] += 1
 
 
-async def run_load(base_url: str, conversations: int = 200, turns: int = 10, timeout: float = 120,
-                   deadline: float = 900, label: str = "") -> Dict[str, Any]:
+async def run_load(
+    base_url: str,
+    conversations: int = 200,
+    turns: int = 10,
+    timeout: float = 120,
+    deadline: float = 900,
+    label: str = "",
+) -> Dict[str, Any]:
     """N concurrent conversations x T turns against `base_url`; the figures as a dict."""
     import aiohttp
 
@@ -133,16 +144,25 @@ async def run_load(base_url: str, conversations: int = 200, turns: int = 10, tim
     url = base_url.rstrip("/") + "/webhooks/rest/webhook"
     codes = country_codes()
     run_id = uuid.uuid4().hex[:8]
-    stats: Dict[str, Any] = {"ok": 0, "errors": 0, "timeouts": 0, "cross_talk": 0, "missing_handoff": 0,
-                             "country_lost": 0, "offline_answers": 0, "status": {}, "error_kinds": {},
-                             "cross_talk_samples": [], "latencies": []}
+    stats: Dict[str, Any] = {
+        "ok": 0,
+        "errors": 0,
+        "timeouts": 0,
+        "cross_talk": 0,
+        "missing_handoff": 0,
+        "country_lost": 0,
+        "offline_answers": 0,
+        "status": {},
+        "error_kinds": {},
+        "cross_talk_samples": [],
+        "latencies": [],
+    }
     connector = aiohttp.TCPConnector(limit=0, force_close=False)
     load_before = os.getloadavg()[0]
     started = time.monotonic()
     async with aiohttp.ClientSession(connector=connector) as session:
         tasks = [
-            asyncio.ensure_future(_conversation(
-                session, url, f"load-{run_id}-{i}", country, turns, timeout, stats))
+            asyncio.ensure_future(_conversation(session, url, f"load-{run_id}-{i}", country, turns, timeout, stats))
             for i, country in zip(range(conversations), itertools.cycle(codes))
         ]
         done, pending = await asyncio.wait(tasks, timeout=deadline)
@@ -157,18 +177,29 @@ async def run_load(base_url: str, conversations: int = 200, turns: int = 10, tim
     latencies = stats.pop("latencies")
     ms = lambda v: None if v is None else round(v * 1000, 1)  # noqa: E731
     return {
-        "label": label, "url": base_url, "conversations": conversations, "turns": turns,
-        "requests": requests, "ok": stats["ok"], "errors": stats["errors"], "timeouts": stats["timeouts"],
-        "cross_talk": stats["cross_talk"], "cross_talk_samples": stats["cross_talk_samples"][:10],
-        "missing_handoff": stats["missing_handoff"], "country_lost": stats["country_lost"],
+        "label": label,
+        "url": base_url,
+        "conversations": conversations,
+        "turns": turns,
+        "requests": requests,
+        "ok": stats["ok"],
+        "errors": stats["errors"],
+        "timeouts": stats["timeouts"],
+        "cross_talk": stats["cross_talk"],
+        "cross_talk_samples": stats["cross_talk_samples"][:10],
+        "missing_handoff": stats["missing_handoff"],
+        "country_lost": stats["country_lost"],
         "offline_answers": stats["offline_answers"],
-        "status": stats["status"], "error_kinds": stats["error_kinds"],
+        "status": stats["status"],
+        "error_kinds": stats["error_kinds"],
         "countries": min(conversations, len(codes)),
         "duration_s": round(elapsed, 1),
         "throughput_rps": round(len(latencies) / elapsed, 1) if elapsed else None,
         "latency_ms": {
-            "p50": ms(percentile(latencies, 50)), "p95": ms(percentile(latencies, 95)),
-            "p99": ms(percentile(latencies, 99)), "max": ms(max(latencies) if latencies else None),
+            "p50": ms(percentile(latencies, 50)),
+            "p95": ms(percentile(latencies, 95)),
+            "p99": ms(percentile(latencies, 99)),
+            "max": ms(max(latencies) if latencies else None),
             "mean": ms(statistics.fmean(latencies) if latencies else None),
         },
         "request_timeout_s": timeout,
@@ -180,8 +211,12 @@ async def run_load(base_url: str, conversations: int = 200, turns: int = 10, tim
 # --- the script ---------------------------------------------------------------------
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--target", choices=["single", "cluster", "both"], default="both",
-                        help="start this and run against it (default both)")
+    parser.add_argument(
+        "--target",
+        choices=["single", "cluster", "both"],
+        default="both",
+        help="start this and run against it (default both)",
+    )
     parser.add_argument("--url", help="run against a server already running here instead (loopback only)")
     parser.add_argument("--conversations", type=int, default=200)
     parser.add_argument("--turns", type=int, default=10)
@@ -221,10 +256,18 @@ def main(argv: Optional[List[str]] = None) -> int:
                     cluster.stop()
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({
-        "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "machine": {"cpus": os.cpu_count()},
-        "note": "loopback, shared machine: timings are indicative only", "runs": results,
-    }, indent=2) + "\n")
+    out.write_text(
+        json.dumps(
+            {
+                "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                "machine": {"cpus": os.cpu_count()},
+                "note": "loopback, shared machine: timings are indicative only",
+                "runs": results,
+            },
+            indent=2,
+        )
+        + "\n"
+    )
     print(f"results written to {out}")
     bad = sum(r["errors"] + r["timeouts"] + r["cross_talk"] for r in results)
     return 1 if bad else 0

@@ -25,6 +25,7 @@ compare with the REST round trips in bench/results.json for that.
 
 bench/run_bench.py runs it for both bots and merges the output into bench/profile.json.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -41,8 +42,12 @@ from typing import Any, Dict, List, Optional
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path[:0] = [str(HERE), str(ROOT)]
-os.environ.update(RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2", PYTHONWARNINGS="ignore",
-                  SQLALCHEMY_SILENCE_UBER_WARNING="1")
+os.environ.update(
+    RASA_TELEMETRY_ENABLED="false",
+    TF_CPP_MIN_LOG_LEVEL="2",
+    PYTHONWARNINGS="ignore",
+    SQLALCHEMY_SILENCE_UBER_WARNING="1",
+)
 
 from benchlib import cpu_seconds, free_port, rss_bytes, stop_process, summarize_ms, wait_http_ok  # noqa: E402
 from workload import message_stream  # noqa: E402
@@ -75,6 +80,7 @@ def timed_sync(key_of, fn):
             return fn(*args, **kwargs)
         finally:
             CLOCK.add(key_of(*args, **kwargs), time.perf_counter() - w, time.process_time() - c)
+
     return wrapper
 
 
@@ -86,6 +92,7 @@ def timed_async(key_of, fn):
         finally:
             # CPU of an awaited coroutine: only this request runs, so process time is its own.
             CLOCK.add(key_of(*args, **kwargs), time.perf_counter() - w, time.process_time() - c)
+
     return wrapper
 
 
@@ -94,8 +101,7 @@ def instrument(agent: Any) -> None:
     from rasa.engine.graph import GraphNode
     from rasa.utils.endpoints import EndpointConfig
 
-    GraphNode.__call__ = timed_sync(lambda self, *a, **k: f"node:{CLOCK.stage}:{self._node_name}",
-                                    GraphNode.__call__)
+    GraphNode.__call__ = timed_sync(lambda self, *a, **k: f"node:{CLOCK.stage}:{self._node_name}", GraphNode.__call__)
     RemoteAction.run = timed_async(lambda self, *a, **k: f"action:{self.name()}", RemoteAction.run)
     EndpointConfig.request = timed_async(lambda self, *a, **k: "http:action_server", EndpointConfig.request)
 
@@ -169,8 +175,9 @@ def node_labels(agent: Any) -> Dict[str, Dict[str, Any]]:
     return labels
 
 
-async def profile(bot: str, model: str, endpoints: Optional[str], messages: int, warmup: int,
-                  action_pid: Optional[int] = None) -> Dict[str, Any]:
+async def profile(
+    bot: str, model: str, endpoints: Optional[str], messages: int, warmup: int, action_pid: Optional[int] = None
+) -> Dict[str, Any]:
     imports_started = time.perf_counter()
     from rasa.core.agent import load_agent
     from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
@@ -191,8 +198,9 @@ async def profile(bot: str, model: str, endpoints: Optional[str], messages: int,
 
     GraphNode._load_component = timed_load
     started = time.perf_counter()
-    agent = await load_agent(model_path=model,
-                             endpoints=AvailableEndpoints.read_endpoints(endpoints) if endpoints else None)
+    agent = await load_agent(
+        model_path=model, endpoints=AvailableEndpoints.read_endpoints(endpoints) if endpoints else None
+    )
     load_s = time.perf_counter() - started
     GraphNode._load_component = original_load
     rss["after_model_load_mb"] = rss_bytes(os.getpid()) / 2**20
@@ -203,8 +211,9 @@ async def profile(bot: str, model: str, endpoints: Optional[str], messages: int,
     async def one() -> List[Dict[str, Any]]:
         sender, body = next(stream)
         output = CollectingOutputChannel()
-        await agent.handle_message(UserMessage(body["message"], output, sender, input_channel="rest",
-                                               metadata=body.get("metadata")))
+        await agent.handle_message(
+            UserMessage(body["message"], output, sender, input_channel="rest", metadata=body.get("metadata"))
+        )
         return output.messages
 
     for _ in range(warmup):
@@ -222,13 +231,25 @@ async def profile(bot: str, model: str, endpoints: Optional[str], messages: int,
     rss["after_profile_mb"] = rss_bytes(os.getpid()) / 2**20
     if action_pid:
         action_cpu = cpu_seconds(action_pid) - action_cpu
-    return {"action_server_cpu_s": action_cpu, "load_s": load_s, "import_s": import_s, "load_times": load_times, "rss": rss, "labels": labels, "wall": dict(CLOCK.wall), "cpu": dict(CLOCK.cpu),
-            "calls": dict(CLOCK.calls), "totals_wall": totals_wall, "totals_cpu": totals_cpu,
-            "answered": replies}
+    return {
+        "action_server_cpu_s": action_cpu,
+        "load_s": load_s,
+        "import_s": import_s,
+        "load_times": load_times,
+        "rss": rss,
+        "labels": labels,
+        "wall": dict(CLOCK.wall),
+        "cpu": dict(CLOCK.cpu),
+        "calls": dict(CLOCK.calls),
+        "totals_wall": totals_wall,
+        "totals_cpu": totals_cpu,
+        "answered": replies,
+    }
 
 
 def summarize(bot: str, raw: Dict[str, Any], messages: int, action_server_cpu_s: Optional[float]) -> Dict[str, Any]:
     """Per-message means in milliseconds, grouped for the report."""
+
     def per_msg(seconds: float) -> float:
         return round(seconds * 1000 / messages, 2)
 
@@ -237,25 +258,42 @@ def summarize(bot: str, raw: Dict[str, Any], messages: int, action_server_cpu_s:
     for key in [k for k in wall if k.startswith("node:")]:  # first-run order
         _, stage, node = key.split(":", 2)
         label = labels.get(node, {"component": node, "hint": ""})
-        components.append({"node": node, "stage": stage, "component": label["component"], "hint": label["hint"],
-                           "calls_per_message": round(calls[key] / messages, 2),
-                           "wall_ms": per_msg(wall[key]), "cpu_ms": per_msg(cpu[key])})
+        components.append(
+            {
+                "node": node,
+                "stage": stage,
+                "component": label["component"],
+                "hint": label["hint"],
+                "calls_per_message": round(calls[key] / messages, 2),
+                "wall_ms": per_msg(wall[key]),
+                "cpu_ms": per_msg(cpu[key]),
+            }
+        )
     graphs = {}
     for stage in ("nlu", "core"):
         key = f"graph:{stage}"
         if key in wall:
             node_wall = sum(wall[k] for k in wall if k.startswith(f"node:{stage}:"))
             node_cpu = sum(cpu[k] for k in cpu if k.startswith(f"node:{stage}:"))
-            graphs[stage] = {"runs_per_message": round(calls[key] / messages, 2), "wall_ms": per_msg(wall[key]),
-                             "cpu_ms": per_msg(cpu[key]), "runner_overhead_wall_ms": per_msg(wall[key] - node_wall),
-                             "runner_overhead_cpu_ms": per_msg(cpu[key] - node_cpu)}
+            graphs[stage] = {
+                "runs_per_message": round(calls[key] / messages, 2),
+                "wall_ms": per_msg(wall[key]),
+                "cpu_ms": per_msg(cpu[key]),
+                "runner_overhead_wall_ms": per_msg(wall[key] - node_wall),
+                "runner_overhead_cpu_ms": per_msg(cpu[key] - node_cpu),
+            }
     actions = {}
     for key in sorted(k for k in wall if k.startswith("action:")):
-        actions[key.split(":", 1)[1]] = {"calls_per_message": round(calls[key] / messages, 2),
-                                         "wall_ms": per_msg(wall[key]), "cpu_ms": per_msg(cpu[key])}
+        actions[key.split(":", 1)[1]] = {
+            "calls_per_message": round(calls[key] / messages, 2),
+            "wall_ms": per_msg(wall[key]),
+            "cpu_ms": per_msg(cpu[key]),
+        }
     other_keys = {k: k for k in wall if k.split(":")[0] in ("store", "lock", "http")}
-    others = {k: {"calls_per_message": round(calls[k] / messages, 2), "wall_ms": per_msg(wall[k]),
-                  "cpu_ms": per_msg(cpu[k])} for k in sorted(other_keys)}
+    others = {
+        k: {"calls_per_message": round(calls[k] / messages, 2), "wall_ms": per_msg(wall[k]), "cpu_ms": per_msg(cpu[k])}
+        for k in sorted(other_keys)
+    }
     total_wall, total_cpu = sum(raw["totals_wall"]), sum(raw["totals_cpu"])
     accounted_wall = sum(wall[k] for k in wall if k.startswith(("graph:", "action:", "store:", "lock:")))
     accounted_cpu = sum(cpu[k] for k in cpu if k.startswith(("graph:", "action:", "store:", "lock:")))
@@ -266,8 +304,9 @@ def summarize(bot: str, raw: Dict[str, Any], messages: int, action_server_cpu_s:
         "model_load_s": round(raw["load_s"], 1),
         "rasa_import_s": round(raw["import_s"], 1),
         "rss_mb": {k: round(v, 1) for k, v in raw["rss"].items()},
-        "component_load_s": {node: round(t, 2) for node, t in sorted(raw["load_times"].items(), key=lambda kv: -kv[1])
-                             if t >= 0.05},
+        "component_load_s": {
+            node: round(t, 2) for node, t in sorted(raw["load_times"].items(), key=lambda kv: -kv[1]) if t >= 0.05
+        },
         "per_message": {
             "wall": summarize_ms(raw["totals_wall"]),
             "wall_mean_ms": per_msg(total_wall),
@@ -307,17 +346,22 @@ def main(argv: Optional[List[str]] = None) -> int:
     try:
         if args.bot == "ally":
             port = free_port()
-            action = subprocess.Popen([str(Path(sys.executable).parent / "rasa"), "run", "actions", "--port", str(port)],
-                                      cwd=project, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                      stdin=subprocess.DEVNULL)
+            action = subprocess.Popen(
+                [str(Path(sys.executable).parent / "rasa"), "run", "actions", "--port", str(port)],
+                cwd=project,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                stdin=subprocess.DEVNULL,
+            )
             wait_http_ok(f"http://127.0.0.1:{port}/health", action, "action server")
             tmp = Path(args.out).with_suffix(".endpoints.yml")
             tmp.write_text((project / "endpoints.yml").read_text().replace("127.0.0.1:5055", f"127.0.0.1:{port}"))
             endpoints = str(tmp)
         elif (project / "endpoints.yml").exists():
             endpoints = str(project / "endpoints.yml")
-        raw = asyncio.run(profile(args.bot, args.model, endpoints, args.messages, args.warmup,
-                                  action.pid if action else None))
+        raw = asyncio.run(
+            profile(args.bot, args.model, endpoints, args.messages, args.warmup, action.pid if action else None)
+        )
     finally:
         if action is not None:
             stop_process(action)

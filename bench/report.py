@@ -8,6 +8,7 @@ The tables live between markers so the rest of the document is hand-written:
     <!-- profile:start --> ... <!-- profile:end -->  bench/profile_components.py, run by make bench
     <!-- whatif:start --> ... <!-- whatif:end -->    bench/run_bench.py --ally-what-if ...
 """
+
 from __future__ import annotations
 
 import json
@@ -28,18 +29,56 @@ SCHEMA_VERSION = 1
 
 # name, what, ally path, stock path, comparison, bound
 TARGETS: List[Dict[str, Any]] = [
-    {"id": "latency_p95_1_user", "label": "p95 round trip, 1 user", "unit": "ms",
-     "path": ("latency_1_user", "p95_ms"), "op": "<=", "bound": 0.8, "lower_is_better": True},
-    {"id": "throughput_20", "label": "throughput, 20 conversations", "unit": "msg/s",
-     "path": ("concurrency", "20", "throughput_msg_s"), "op": ">=", "bound": 1.5, "lower_is_better": False},
-    {"id": "rss", "label": "resident memory after warm-up (Ally: Rasa + action server)", "unit": "MB",
-     "path": ("memory", "after_warmup_mb", "total"), "op": "<=", "bound": 0.9, "lower_is_better": True},
-    {"id": "start_to_ready", "label": "start to ready (Rasa server, median)", "unit": "s",
-     "path": ("start_to_ready", "rasa_server_median_s"), "op": "<=", "bound": 1.0, "lower_is_better": True},
+    {
+        "id": "latency_p95_1_user",
+        "label": "p95 round trip, 1 user",
+        "unit": "ms",
+        "path": ("latency_1_user", "p95_ms"),
+        "op": "<=",
+        "bound": 0.8,
+        "lower_is_better": True,
+    },
+    {
+        "id": "throughput_20",
+        "label": "throughput, 20 conversations",
+        "unit": "msg/s",
+        "path": ("concurrency", "20", "throughput_msg_s"),
+        "op": ">=",
+        "bound": 1.5,
+        "lower_is_better": False,
+    },
+    {
+        "id": "rss",
+        "label": "resident memory after warm-up (Ally: Rasa + action server)",
+        "unit": "MB",
+        "path": ("memory", "after_warmup_mb", "total"),
+        "op": "<=",
+        "bound": 0.9,
+        "lower_is_better": True,
+    },
+    {
+        "id": "start_to_ready",
+        "label": "start to ready (Rasa server, median)",
+        "unit": "s",
+        "path": ("start_to_ready", "rasa_server_median_s"),
+        "op": "<=",
+        "bound": 1.0,
+        "lower_is_better": True,
+    },
 ]
 TRAINING_LIMIT_S = 300.0
-REQUIRED_KEYS = {"schema_version", "date", "machine", "rasa_version", "ally", "stock", "targets",
-                 "nlu_quality", "load_average", "settings"}
+REQUIRED_KEYS = {
+    "schema_version",
+    "date",
+    "machine",
+    "rasa_version",
+    "ally",
+    "stock",
+    "targets",
+    "nlu_quality",
+    "load_average",
+    "settings",
+}
 BOT_KEYS = {"model", "training", "start_to_ready", "latency_1_user", "concurrency", "memory", "cpu_per_message_ms"}
 
 
@@ -63,15 +102,31 @@ def evaluate_targets(ally: Dict[str, Any], stock: Dict[str, Any]) -> List[Dict[s
             met = r <= target["bound"]
         else:
             met = r >= target["bound"]
-        rows.append({"id": target["id"], "label": target["label"], "unit": target["unit"],
-                     "ally": a, "stock": s, "ratio": r,
-                     "target": f"{target['op']} {target['bound']}x stock", "met": met})
+        rows.append(
+            {
+                "id": target["id"],
+                "label": target["label"],
+                "unit": target["unit"],
+                "ally": a,
+                "stock": s,
+                "ratio": r,
+                "target": f"{target['op']} {target['bound']}x stock",
+                "met": met,
+            }
+        )
     training = dig(ally, ("training", "wall_s"))
-    rows.append({"id": "training", "label": "full training (cold, empty cache)", "unit": "s",
-                 "ally": training, "stock": dig(stock, ("training", "wall_s")),
-                 "ratio": ratio(training, dig(stock, ("training", "wall_s"))),
-                 "target": f"< {TRAINING_LIMIT_S:.0f} s",
-                 "met": None if training is None else training < TRAINING_LIMIT_S})
+    rows.append(
+        {
+            "id": "training",
+            "label": "full training (cold, empty cache)",
+            "unit": "s",
+            "ally": training,
+            "stock": dig(stock, ("training", "wall_s")),
+            "ratio": ratio(training, dig(stock, ("training", "wall_s"))),
+            "target": f"< {TRAINING_LIMIT_S:.0f} s",
+            "met": None if training is None else training < TRAINING_LIMIT_S,
+        }
+    )
     return rows
 
 
@@ -153,8 +208,11 @@ def render_bench(results: Dict[str, Any]) -> str:
         f"Ally served {results['ally']['model']['which']}.",
     ]
     if dig(ally, ("training", "error")):
-        lines += ["", "**Ally's training failed in this run** (so its training time is missing and "
-                      "models/ally.tar.gz was served): " + ally["training"]["error"].strip().splitlines()[-1]]
+        lines += [
+            "",
+            "**Ally's training failed in this run** (so its training time is missing and "
+            "models/ally.tar.gz was served): " + ally["training"]["error"].strip().splitlines()[-1],
+        ]
     if results.get("duration_s"):
         lines[0] += f" The whole run took {results['duration_s'] / 60:.1f} minutes."
     lines += [
@@ -165,8 +223,10 @@ def render_bench(results: Dict[str, Any]) -> str:
         "| --- | --- | --- | --- | --- | --- |",
     ]
     for row in results["targets"]:
-        lines.append(f"| {row['label']} | {_fmt(row['ally'], row['unit'])} | {_fmt(row['stock'], row['unit'])} | "
-                     f"{_x(row['ratio'])} | {row['target']} | {_met(row['met'])} |")
+        lines.append(
+            f"| {row['label']} | {_fmt(row['ally'], row['unit'])} | {_fmt(row['stock'], row['unit'])} | "
+            f"{_x(row['ratio'])} | {row['target']} | {_met(row['met'])} |"
+        )
     lines += ["", "### All figures", "", "| measure | Ally | stock bot | ratio |", "| --- | --- | --- | --- |"]
 
     def row(label: str, path, unit: str = "") -> None:
@@ -203,8 +263,12 @@ def render_bench(results: Dict[str, Any]) -> str:
             f"From `make evaluate` (5-fold cross-validation, results/nlu-cv/intent_report.json, "
             f"written {q['evaluated_at']}): macro-F1 **{q['macro_f1']:.3f}**, lowest risk-intent recall "
             f"**{low.get('recall', 0):.3f}** (`{low.get('intent')}`)."
-            + (f" Changed since that evaluation: {', '.join(f'`{c}`' for c in changed)}, so the "
-               "figures describe the previous training data." if changed else ""),
+            + (
+                f" Changed since that evaluation: {', '.join(f'`{c}`' for c in changed)}, so the "
+                "figures describe the previous training data."
+                if changed
+                else ""
+            ),
             "",
             "| risk intent | recall |",
             "| --- | --- |",
@@ -264,25 +328,42 @@ def render_profile(profile: Dict[str, Any]) -> str:
     ]
     for key in order:
         stage = key[0]
-        lines.append(f"| {'NLU' if stage == 'nlu' else 'policies' if stage == 'core' else stage} | {label(key)} | "
-                     f"{cell(rows[key].get('ally'), True)} | {cell(rows[key].get('stock'), True)} |")
+        lines.append(
+            f"| {'NLU' if stage == 'nlu' else 'policies' if stage == 'core' else stage} | {label(key)} | "
+            f"{cell(rows[key].get('ally'), True)} | {cell(rows[key].get('stock'), True)} |"
+        )
 
     def graph(bot: Dict[str, Any], stage: str) -> Optional[Dict[str, Any]]:
         g = (bot.get("graph_runs") or {}).get(stage)
-        return None if g is None else {"wall_ms": g["runner_overhead_wall_ms"], "cpu_ms": g["runner_overhead_cpu_ms"],
-                                       "calls_per_message": g["runs_per_message"]}
+        return (
+            None
+            if g is None
+            else {
+                "wall_ms": g["runner_overhead_wall_ms"],
+                "cpu_ms": g["runner_overhead_cpu_ms"],
+                "calls_per_message": g["runs_per_message"],
+            }
+        )
 
     lines.append(f"| NLU | graph runner overhead | {cell(graph(a, 'nlu'), True)} | {cell(graph(s, 'nlu'), True)} |")
-    lines.append(f"| policies | graph runner overhead | {cell(graph(a, 'core'), True)} | {cell(graph(s, 'core'), True)} |")
+    lines.append(
+        f"| policies | graph runner overhead | {cell(graph(a, 'core'), True)} | {cell(graph(s, 'core'), True)} |"
+    )
     for bot_name, bot in (("ally", a), ("stock", s)):
         for action, row in (bot.get("actions") or {}).items():
             other = "– | –"
             text = f"{cell(row, True)} | {other}" if bot_name == "ally" else f"{other} | {cell(row, True)}"
             lines.append(f"| actions | `{action}` (action server round trip) | {text} |")
-    for key, label in (("store:retrieve", "tracker store: retrieve"), ("store:save", "tracker store: save"),
-                       ("lock:acquire", "lock store: acquire"), ("lock:release", "lock store: release")):
-        lines.append(f"| stores | {label} | {cell((a.get('stores_and_http') or {}).get(key), True)} | "
-                     f"{cell((s.get('stores_and_http') or {}).get(key), True)} |")
+    for key, label in (
+        ("store:retrieve", "tracker store: retrieve"),
+        ("store:save", "tracker store: save"),
+        ("lock:acquire", "lock store: acquire"),
+        ("lock:release", "lock store: release"),
+    ):
+        lines.append(
+            f"| stores | {label} | {cell((a.get('stores_and_http') or {}).get(key), True)} | "
+            f"{cell((s.get('stores_and_http') or {}).get(key), True)} |"
+        )
 
     def pm(bot: Dict[str, Any], wall: str, cpu: str, bold: bool = False) -> str:
         p = bot.get("per_message") or {}
@@ -291,18 +372,25 @@ def render_profile(profile: Dict[str, Any]) -> str:
         b = "**" if bold else ""
         return f"{b}{p[wall]:.2f}{b} | {b}{p[cpu]:.2f}{b}"
 
-    lines.append(f"| rest | the rest of Rasa's message handling | {pm(a, 'rest_of_rasa_wall_ms', 'rest_of_rasa_cpu_ms')} | "
-                 f"{pm(s, 'rest_of_rasa_wall_ms', 'rest_of_rasa_cpu_ms')} |")
-    lines.append(f"| **total** | **one message in the Rasa process** | {pm(a, 'wall_mean_ms', 'cpu_mean_ms', True)} | "
-                 f"{pm(s, 'wall_mean_ms', 'cpu_mean_ms', True)} |")
+    lines.append(
+        f"| rest | the rest of Rasa's message handling | {pm(a, 'rest_of_rasa_wall_ms', 'rest_of_rasa_cpu_ms')} | "
+        f"{pm(s, 'rest_of_rasa_wall_ms', 'rest_of_rasa_cpu_ms')} |"
+    )
+    lines.append(
+        f"| **total** | **one message in the Rasa process** | {pm(a, 'wall_mean_ms', 'cpu_mean_ms', True)} | "
+        f"{pm(s, 'wall_mean_ms', 'cpu_mean_ms', True)} |"
+    )
     asc = (a.get("per_message") or {}).get("action_server_cpu_ms")
     if asc is not None:
         lines.append(f"| actions | action server's own CPU (separate process) | – | {asc:.2f} | – | – |")
     http = (a.get("stores_and_http") or {}).get("http:action_server")
     if http:
-        lines += ["", f"Of Ally's custom action time, the HTTP request to the action server (its work included) "
-                      f"takes {http['wall_ms']:.2f} ms per message ({http['calls_per_message']:g} calls); the rest is "
-                      "building the request from the tracker and applying the answer."]
+        lines += [
+            "",
+            f"Of Ally's custom action time, the HTTP request to the action server (its work included) "
+            f"takes {http['wall_ms']:.2f} ms per message ({http['calls_per_message']:g} calls); the rest is "
+            "building the request from the tracker and applying the answer.",
+        ]
     return "\n".join(lines)
 
 
@@ -333,21 +421,28 @@ def render_whatif(results: Dict[str, Any]) -> str:
     for row in results["targets"]:
         if row["id"] == "training":
             continue
-        lines.append(f"| {row['label']} | {_fmt(row['ally'], row['unit'])} | {_fmt(row['stock'], row['unit'])} | "
-                     f"{_x(row['ratio'])} | {row['target']} | {_met(row['met'])} |")
+        lines.append(
+            f"| {row['label']} | {_fmt(row['ally'], row['unit'])} | {_fmt(row['stock'], row['unit'])} | "
+            f"{_x(row['ratio'])} | {row['target']} | {_met(row['met'])} |"
+        )
     ally, stock = results["ally"], results["stock"]
-    for label, path, unit in (("1 user: p50", ("latency_1_user", "p50_ms"), "ms"),
-                              ("CPU per message, 1 user (all server processes)",
-                               ("cpu_per_message_ms", "latency_1_user", "total"), "ms"),
-                              ("CPU per message, 20 conversations", ("cpu_per_message_ms", "20", "total"), "ms"),
-                              ("100 conversations: throughput", ("concurrency", "100", "throughput_msg_s"), "msg/s")):
+    for label, path, unit in (
+        ("1 user: p50", ("latency_1_user", "p50_ms"), "ms"),
+        ("CPU per message, 1 user (all server processes)", ("cpu_per_message_ms", "latency_1_user", "total"), "ms"),
+        ("CPU per message, 20 conversations", ("cpu_per_message_ms", "20", "total"), "ms"),
+        ("100 conversations: throughput", ("concurrency", "100", "throughput_msg_s"), "msg/s"),
+    ):
         a, s_ = dig(ally, path), dig(stock, path)
         lines.append(f"| {label} | {_fmt(a, unit)} | {_fmt(s_, unit)} | {_x(ratio(a, s_))} | | |")
     return "\n".join(lines)
 
 
-def render_doc(results: Optional[Dict[str, Any]] = None, profile: Optional[Dict[str, Any]] = None,
-               doc: Path = DOC, whatif: Optional[Dict[str, Any]] = None) -> None:
+def render_doc(
+    results: Optional[Dict[str, Any]] = None,
+    profile: Optional[Dict[str, Any]] = None,
+    doc: Path = DOC,
+    whatif: Optional[Dict[str, Any]] = None,
+) -> None:
     text = doc.read_text(encoding="utf-8") if doc.exists() else "# Performance\n"
     if results is not None:
         text = replace_block(text, "bench", render_bench(results))

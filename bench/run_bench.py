@@ -24,6 +24,7 @@ Steps (docs/performance.md explains the method and the figures):
     .venv/bin/python bench/run_bench.py                 # what `make bench` runs
     .venv/bin/python bench/run_bench.py --help
 """
+
 from __future__ import annotations
 
 import argparse
@@ -87,9 +88,11 @@ class CpuMeter:
             return {"rasa_server": None, "action_server": None, "total": None}
         rasa = self.used["rasa_server"] * 1000 / messages
         action = self.used["action_server"] * 1000 / messages
-        return {"rasa_server": round(rasa, 1),
-                "action_server": round(action, 1) if self.bot.with_action_server else None,
-                "total": round(rasa + action, 1)}
+        return {
+            "rasa_server": round(rasa, 1),
+            "action_server": round(action, 1) if self.bot.with_action_server else None,
+            "total": round(rasa + action, 1),
+        }
 
 
 # --- phases --------------------------------------------------------------------------------
@@ -111,17 +114,21 @@ def start_summary(bot: Bot) -> Dict[str, Any]:
         "runs": bot.starts,
         "rasa_server_median_s": round(median(rasa), 2) if rasa else None,
         "action_server_median_s": round(median(action), 2) if action else None,
-        "note": ("Rasa server: process start to HTTP 200 on /. Ally's action server is started "
-                 "first (as scripts/run.sh does) and is timed separately (to /health)."
-                 if action else "Rasa server: process start to HTTP 200 on /."),
+        "note": (
+            "Rasa server: process start to HTTP 200 on /. Ally's action server is started "
+            "first (as scripts/run.sh does) and is timed separately (to /health)."
+            if action
+            else "Rasa server: process start to HTTP 200 on /."
+        ),
     }
 
 
 def warm_up(bots: List[Bot], messages: int) -> None:
     for bot in bots:
         result = workload.Result()
-        asyncio.run(workload.sequential(bot.url, workload.message_stream(bot.name, f"warm-{bot.name}"),
-                                        messages, result))
+        asyncio.run(
+            workload.sequential(bot.url, workload.message_stream(bot.name, f"warm-{bot.name}"), messages, result)
+        )
         if result.errors:
             raise RuntimeError(f"{bot.name}: {result.errors} errors during warm-up {result.error_kinds}")
 
@@ -140,10 +147,15 @@ def measure_latency(bots: List[Bot], total: int, round_size: int) -> Dict[str, D
     out = {}
     for bot in bots:
         result = results[bot.name]
-        out[bot.name] = {**summarize_ms(result.latencies), "errors": result.errors,
-                         "error_kinds": result.error_kinds, "empty_replies": result.empty,
-                         "rounds": rounds, "round_size": round_size,
-                         "cpu_per_message_ms": meters[bot.name].per_message_ms(len(result.latencies))}
+        out[bot.name] = {
+            **summarize_ms(result.latencies),
+            "errors": result.errors,
+            "error_kinds": result.error_kinds,
+            "empty_replies": result.empty,
+            "rounds": rounds,
+            "round_size": round_size,
+            "cpu_per_message_ms": meters[bot.name].per_message_ms(len(result.latencies)),
+        }
     return out
 
 
@@ -154,8 +166,9 @@ def measure_concurrency(bots: List[Bot], level: int, duration: float) -> Dict[st
     meters = {bot.name: CpuMeter(bot) for bot in bots}
     for number, bot in enumerate(order):
         with meters[bot.name]:
-            run = asyncio.run(workload.concurrent(bot.url, bot.name, level, duration,
-                                                  prefix=f"c{level}-{bot.name}-{number}"))
+            run = asyncio.run(
+                workload.concurrent(bot.url, bot.name, level, duration, prefix=f"c{level}-{bot.name}-{number}")
+            )
         runs[bot.name].append(run)
         log(f"{level} conversations: {bot.name} {run['throughput_msg_s']} msg/s, errors {run['errors']}")
         time.sleep(1)
@@ -180,13 +193,26 @@ def measure_concurrency(bots: List[Bot], level: int, duration: float) -> Dict[st
     return out
 
 
-def run_profiles(workdir: Path, ally_model: str, stock: Dict[str, Any], messages: int,
-                 what_if: str = "") -> Optional[Dict[str, Any]]:
+def run_profiles(
+    workdir: Path, ally_model: str, stock: Dict[str, Any], messages: int, what_if: str = ""
+) -> Optional[Dict[str, Any]]:
     profiles = {}
     for bot, model, project in (("ally", ally_model, str(ROOT)), ("stock", stock["model"], stock["project"])):
         out = workdir / f"profile-{bot}.json"
-        command = [str(VENV_BIN / "python"), str(HERE / "profile_components.py"), "--bot", bot, "--model", model,
-                   "--project", project, "--messages", str(messages), "--out", str(out)]
+        command = [
+            str(VENV_BIN / "python"),
+            str(HERE / "profile_components.py"),
+            "--bot",
+            bot,
+            "--model",
+            model,
+            "--project",
+            project,
+            "--messages",
+            str(messages),
+            "--out",
+            str(out),
+        ]
         if what_if and bot == "ally":
             command += ["--what-if", what_if]
         log(f"profiling {bot} ({messages} messages)")
@@ -202,25 +228,43 @@ def run_profiles(workdir: Path, ally_model: str, stock: Dict[str, Any], messages
 # --- main --------------------------------------------------------------------------------
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description="Benchmark Ally against a stock `rasa init` bot.")
-    parser.add_argument("--ally-model", choices=["fresh", "project"], default="fresh",
-                        help="serve the model trained by this run (fresh) or models/ally.tar.gz (project)")
-    parser.add_argument("--skip-training", action="store_true",
-                        help="development only: no trainings; needs --stock-project and serves models/ally.tar.gz")
+    parser.add_argument(
+        "--ally-model",
+        choices=["fresh", "project"],
+        default="fresh",
+        help="serve the model trained by this run (fresh) or models/ally.tar.gz (project)",
+    )
+    parser.add_argument(
+        "--skip-training",
+        action="store_true",
+        help="development only: no trainings; needs --stock-project and serves models/ally.tar.gz",
+    )
     parser.add_argument("--stock-project", help="an existing `rasa init` folder with a trained model")
     parser.add_argument("--starts", type=int, default=2, help="start-to-ready measurements per bot")
     parser.add_argument("--warmup", type=int, default=25, help="sequential warm-up messages per bot")
     parser.add_argument("--latency-messages", type=int, default=300)
     parser.add_argument("--round", type=int, default=50, help="messages per bot before switching bots")
     parser.add_argument("--concurrency", default="20,100", help="comma-separated conversation counts")
-    parser.add_argument("--duration", type=float, default=12.0, help="seconds per concurrency round (4 rounds per level)")
+    parser.add_argument(
+        "--duration", type=float, default=12.0, help="seconds per concurrency round (4 rounds per level)"
+    )
     parser.add_argument("--profile-messages", type=int, default=60, help="0: no profile")
     parser.add_argument("--workdir", help="keep temporary files here (default: a new temp folder, removed)")
-    parser.add_argument("--out", help="results file (default: bench/results.json; with a what-if: "
-                                          "bench/whatif-results.json)")
-    parser.add_argument("--ally-what-if", default="",
-                        help="development only: experiments of bench/whatif/sitecustomize.py in Ally's servers")
-    parser.add_argument("--ally-env", action="append", default=[], metavar="KEY=VALUE",
-                        help="development only: extra environment for Ally's servers (repeatable)")
+    parser.add_argument(
+        "--out", help="results file (default: bench/results.json; with a what-if: bench/whatif-results.json)"
+    )
+    parser.add_argument(
+        "--ally-what-if",
+        default="",
+        help="development only: experiments of bench/whatif/sitecustomize.py in Ally's servers",
+    )
+    parser.add_argument(
+        "--ally-env",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="development only: extra environment for Ally's servers (repeatable)",
+    )
     parser.add_argument("--no-doc", action="store_true", help="do not refresh docs/performance.md")
     args = parser.parse_args(argv)
     levels = [int(x) for x in args.concurrency.split(",") if x.strip()]
@@ -249,9 +293,13 @@ def main(argv: Optional[List[str]] = None) -> int:
             if not args.stock_project:
                 parser.error("--skip-training needs --stock-project")
             project = Path(args.stock_project)
-            stock_training = {"wall_s": None, "cpu_s": None, "project": str(project),
-                              "model": str(sorted((project / "models").glob("*.tar.gz"))[-1]),
-                              "note": "not measured (--skip-training)"}
+            stock_training = {
+                "wall_s": None,
+                "cpu_s": None,
+                "project": str(project),
+                "model": str(sorted((project / "models").glob("*.tar.gz"))[-1]),
+                "note": "not measured (--skip-training)",
+            }
             ally_training = {"wall_s": None, "cpu_s": None, "note": "not measured (--skip-training)"}
             ally_model, which = str(ROOT / "models" / "ally.tar.gz"), "models/ally.tar.gz (the project's model)"
         else:
@@ -322,21 +370,30 @@ def main(argv: Optional[List[str]] = None) -> int:
     def bot_results(bot: Bot, training: Dict[str, Any], model: str, which_model: str) -> Dict[str, Any]:
         name = bot.name
         return {
-            "model": {"path": model if not model.startswith(str(workdir)) else "<tmp>/" + str(Path(model).relative_to(workdir)),
-                      "which": which_model},
+            "model": {
+                "path": model
+                if not model.startswith(str(workdir))
+                else "<tmp>/" + str(Path(model).relative_to(workdir)),
+                "which": which_model,
+            },
             "training": {k: v for k, v in training.items() if k not in ("project", "model")},
             "start_to_ready": start_summary(bot),
             "latency_1_user": {k: v for k, v in latency[name].items() if k != "cpu_per_message_ms"},
-            "concurrency": {lvl: {k: v for k, v in fig.items() if k != "cpu_per_message_ms"}
-                            for lvl, fig in concurrency[name].items()},
-            "cpu_per_message_ms": {"latency_1_user": latency[name]["cpu_per_message_ms"],
-                                   **{lvl: fig["cpu_per_message_ms"] for lvl, fig in concurrency[name].items()}},
+            "concurrency": {
+                lvl: {k: v for k, v in fig.items() if k != "cpu_per_message_ms"}
+                for lvl, fig in concurrency[name].items()
+            },
+            "cpu_per_message_ms": {
+                "latency_1_user": latency[name]["cpu_per_message_ms"],
+                **{lvl: fig["cpu_per_message_ms"] for lvl, fig in concurrency[name].items()},
+            },
             "memory": {"after_warmup_mb": memory_warm[name], "after_load_mb": memory_load[name]},
         }
 
     ally_results = bot_results(ally, ally_training, ally_model, which)
-    stock_results = bot_results(stock, stock_training, stock_training["model"],
-                                "the model `rasa init --no-prompt` trained in this run")
+    stock_results = bot_results(
+        stock, stock_training, stock_training["model"], "the model `rasa init --no-prompt` trained in this run"
+    )
     results = {
         "schema_version": report.SCHEMA_VERSION,
         "date": date,
@@ -344,13 +401,19 @@ def main(argv: Optional[List[str]] = None) -> int:
         "rasa_version": rasa_version(),
         "machine": {**info, "load_average_at_end": load_average()},
         "load_average": sampler.summary(),
-        "settings": {"starts": args.starts, "warmup_messages": args.warmup,
-                     "latency_messages": args.latency_messages, "round": args.round,
-                     "concurrency_levels": levels, "duration_s_per_round": args.duration,
-                     "concurrency_rounds": "A B B A", "turns_per_conversation": workload.TURNS_PER_CONVERSATION,
-                     "skip_training": args.skip_training,
-                     "ally_extra_env": ally_extra_env or None,
-                     "ally_what_if": args.ally_what_if or None},
+        "settings": {
+            "starts": args.starts,
+            "warmup_messages": args.warmup,
+            "latency_messages": args.latency_messages,
+            "round": args.round,
+            "concurrency_levels": levels,
+            "duration_s_per_round": args.duration,
+            "concurrency_rounds": "A B B A",
+            "turns_per_conversation": workload.TURNS_PER_CONVERSATION,
+            "skip_training": args.skip_training,
+            "ally_extra_env": ally_extra_env or None,
+            "ally_what_if": args.ally_what_if or None,
+        },
         "ally": ally_results,
         "stock": stock_results,
         "targets": report.evaluate_targets(ally_results, stock_results),
@@ -369,8 +432,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         log(f"refreshed {report.DOC.relative_to(ROOT)}")
     for row in results["targets"]:
         state = {True: "met", False: "NOT met", None: "n/a"}[row["met"]]
-        log(f"target {row['label']}: Ally {row['ally']} vs stock {row['stock']} -> ratio {row['ratio']} "
-            f"({row['target']}): {state}")
+        log(
+            f"target {row['label']}: Ally {row['ally']} vs stock {row['stock']} -> ratio {row['ratio']} "
+            f"({row['target']}): {state}"
+        )
     log(f"done in {results['duration_s']:.0f} s")
     if not args.workdir:
         shutil.rmtree(workdir, ignore_errors=True)

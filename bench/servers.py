@@ -10,6 +10,7 @@
 Start-to-ready is the time from starting the process to the first HTTP 200
 on `/` (the action server: on `/health`).
 """
+
 from __future__ import annotations
 
 import subprocess
@@ -24,8 +25,15 @@ from training import VENV_BIN, rasa_env
 class Bot:
     """One bot: its Rasa server and, for Ally, its action server."""
 
-    def __init__(self, name: str, model: Path, workdir: Path, project: Path,
-                 action_server: bool, extra_env: Optional[Dict[str, str]] = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        model: Path,
+        workdir: Path,
+        project: Path,
+        action_server: bool,
+        extra_env: Optional[Dict[str, str]] = None,
+    ) -> None:
         self.name, self.model, self.workdir, self.project = name, Path(model), workdir, project
         self.extra_env = dict(extra_env or {})
         self.with_action_server = action_server
@@ -41,8 +49,9 @@ class Bot:
 
     def _popen(self, label: str, command: List[str], cwd: Path, env: Dict[str, str]) -> subprocess.Popen:
         log = self.workdir / f"{self.name}-{label}-{len(self.starts)}.log"
-        return subprocess.Popen(command, cwd=cwd, env=env, stdout=log.open("wb"),
-                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        return subprocess.Popen(
+            command, cwd=cwd, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+        )
 
     def start(self) -> Dict[str, float]:
         """Start the servers, wait until they answer; returns the start-to-ready times in seconds."""
@@ -54,23 +63,46 @@ class Bot:
         if self.with_action_server:
             self.action_port = free_port()
             started = time.monotonic()
-            self.action = self._popen("actions", [str(VENV_BIN / "rasa"), "run", "actions",
-                                                  "--port", str(self.action_port)], self.project, env)
-            ready = wait_http_ok(f"http://127.0.0.1:{self.action_port}/health", self.action,
-                                 f"{self.name} action server")
+            self.action = self._popen(
+                "actions",
+                [str(VENV_BIN / "rasa"), "run", "actions", "--port", str(self.action_port)],
+                self.project,
+                env,
+            )
+            ready = wait_http_ok(
+                f"http://127.0.0.1:{self.action_port}/health", self.action, f"{self.name} action server"
+            )
             timing["action_server_ready_s"] = round(ready - started, 2)
             endpoints = self.workdir / f"{self.name}-endpoints.yml"
-            endpoints.write_text((self.project / "endpoints.yml").read_text()
-                                 .replace("127.0.0.1:5055", f"127.0.0.1:{self.action_port}"))
+            endpoints.write_text(
+                (self.project / "endpoints.yml").read_text().replace("127.0.0.1:5055", f"127.0.0.1:{self.action_port}")
+            )
             args = ["--endpoints", str(endpoints), "--credentials", str(self.project / "credentials.yml")]
         else:
-            args = ["--endpoints", str(self.project / "endpoints.yml"),
-                    "--credentials", str(self.project / "credentials.yml")]
+            args = [
+                "--endpoints",
+                str(self.project / "endpoints.yml"),
+                "--credentials",
+                str(self.project / "credentials.yml"),
+            ]
         self.port = free_port()
         started = time.monotonic()
-        self.rasa = self._popen("rasa", [str(VENV_BIN / "rasa"), "run", "--model", str(self.model),
-                                         "--interface", "127.0.0.1", "--port", str(self.port), *args],
-                                self.project, env)
+        self.rasa = self._popen(
+            "rasa",
+            [
+                str(VENV_BIN / "rasa"),
+                "run",
+                "--model",
+                str(self.model),
+                "--interface",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                *args,
+            ],
+            self.project,
+            env,
+        )
         ready = wait_http_ok(self.url + "/", self.rasa, f"{self.name} Rasa server")
         timing["rasa_server_ready_s"] = round(ready - started, 2)
         self.starts.append(timing)
@@ -86,8 +118,7 @@ class Bot:
     def rss(self) -> Dict[str, Optional[int]]:
         rasa = tree_rss_bytes(self.rasa.pid) if self.rasa else None
         action = tree_rss_bytes(self.action.pid) if self.action else None
-        return {"rasa_server": rasa, "action_server": action,
-                "total": (rasa or 0) + (action or 0)}
+        return {"rasa_server": rasa, "action_server": action, "total": (rasa or 0) + (action or 0)}
 
     def cpu(self) -> Dict[str, float]:
         rasa = tree_cpu_seconds(self.rasa.pid) if self.rasa else 0.0

@@ -14,6 +14,7 @@ Both get an empty Rasa cache (RASA_CACHE_DIRECTORY, read by
 rasa/engine/caching.py), so nothing is reused from an earlier training.
 Times are wall-clock and CPU (user + system) seconds of the training process.
 """
+
 from __future__ import annotations
 
 import os
@@ -31,8 +32,13 @@ ALLY_DIRS = ["data", "ally", "actions", "build/spacy"]
 
 
 def rasa_env(cache_dir: Optional[Path] = None) -> Dict[str, str]:
-    env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2",
-               PYTHONWARNINGS="ignore", SQLALCHEMY_SILENCE_UBER_WARNING="1")
+    env = dict(
+        os.environ,
+        RASA_TELEMETRY_ENABLED="false",
+        TF_CPP_MIN_LOG_LEVEL="2",
+        PYTHONWARNINGS="ignore",
+        SQLALCHEMY_SILENCE_UBER_WARNING="1",
+    )
     if cache_dir is not None:
         env["RASA_CACHE_DIRECTORY"] = str(cache_dir)
     return env
@@ -42,14 +48,15 @@ def _timed(command, cwd: Path, env: Dict[str, str], log: Path, name: str, timeou
     cpu_before = children_rusage_cpu()
     started = time.monotonic()
     with log.open("wb") as out:
-        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                   stdin=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+        )
         try:
             code = process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-            raise RuntimeError(f"{name} took longer than {timeout:.0f} s (log: {log})")
+            raise RuntimeError(f"{name} took longer than {timeout:.0f} s (log: {log})") from None
     wall = time.monotonic() - started
     cpu = children_rusage_cpu() - cpu_before
     if code != 0:
@@ -64,13 +71,24 @@ def train_stock_bot(workdir: Path, timeout: float = 900) -> Dict[str, object]:
     project.mkdir(parents=True, exist_ok=True)
     cache = workdir / "cache-stock"
     cache.mkdir(exist_ok=True)
-    timing = _timed([str(VENV_BIN / "rasa"), "init", "--no-prompt", "--init-dir", str(project)],
-                    workdir, rasa_env(cache), workdir / "stock-train.log", "rasa init (stock bot)", timeout)
+    timing = _timed(
+        [str(VENV_BIN / "rasa"), "init", "--no-prompt", "--init-dir", str(project)],
+        workdir,
+        rasa_env(cache),
+        workdir / "stock-train.log",
+        "rasa init (stock bot)",
+        timeout,
+    )
     models = sorted((project / "models").glob("*.tar.gz"))
     if not models:
         raise RuntimeError(f"rasa init wrote no model in {project / 'models'}")
-    return {**timing, "project": str(project), "model": str(models[-1]),
-            "command": "rasa init --no-prompt", "empty_cache": True}
+    return {
+        **timing,
+        "project": str(project),
+        "model": str(models[-1]),
+        "command": "rasa init --no-prompt",
+        "empty_cache": True,
+    }
 
 
 def copy_ally_project(target: Path) -> Path:
@@ -91,10 +109,19 @@ def train_ally_copy(workdir: Path, timeout: float = 900) -> Dict[str, object]:
     out = workdir / "ally-models"
     timing = _timed(
         [str(VENV_BIN / "rasa"), "train", "--fixed-model-name", "ally", "--out", str(out)],
-        project, rasa_env(cache), workdir / "ally-train.log", "rasa train (copy of Ally)", timeout,
+        project,
+        rasa_env(cache),
+        workdir / "ally-train.log",
+        "rasa train (copy of Ally)",
+        timeout,
     )
     model = out / "ally.tar.gz"
     if not model.exists():
         raise RuntimeError(f"rasa train wrote no model at {model}")
-    return {**timing, "project": str(project), "model": str(model),
-            "command": "rasa train --fixed-model-name ally --out <tmp>", "empty_cache": True}
+    return {
+        **timing,
+        "project": str(project),
+        "model": str(model),
+        "command": "rasa train --fixed-model-name ally --out <tmp>",
+        "empty_cache": True,
+    }

@@ -15,6 +15,7 @@ once, is never reached by a well-behaved client).
 * Stock bot (`rasa init`): its own intents: greet, mood_great,
   mood_unhappy, affirm, deny, bot_challenge, goodbye.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -28,26 +29,70 @@ import aiohttp
 ALLY_COUNTRIES = ["GB", "SE", "DE", "US", "AU", "IE", "FR", "NL", "CA", "ES", "IT", "NZ"]
 
 ALLY_CONVERSATIONS: List[List[str]] = [
-    ["hi", "this guy on snap keeps asking me for pics of myself",
-     "im scared ill get in trouble if i tell my parents", "can i talk to a real person", "thanks"],
-    ["hey", "he says he will post my photos everywhere unless i pay him 100 pounds",
-     "how do i report him", "thank you", "bye"],
-    ["someone i met on roblox wants to meet up this weekend and said not to tell anyone", "im 14",
-     "who can i talk to", "ok thanks", "bye"],
-    ["a man online keeps sending me disgusting pictures of himself", "he told me to keep our chats secret",
-     "what can you do", "is this chat saved anywhere", "thanks"],
-    ["my best friend is being blackmailed with her nudes", "what should she do",
-     "can i speak to someone", "yes please", "bye"],
-    ["hello", "a woman on insta offered me a modelling job abroad and wants a copy of my passport",
-     "are you a bot", "how do i report it", "thanks"],
-    ["he is outside my house right now and i am really scared", "please help", "can i call someone",
-     "ok", "thank you"],
-    ["i dont want to be here anymore, i want to hurt myself", "i cant talk to my parents",
-     "can i talk to a person", "thanks", "bye"],
-    ["he keeps asking me to go on cam and take my top off", "he gave me robux and a gift card first",
-     "i feel like its my fault", "can i talk to someone real", "bye"],
-    ["this guy i dont know keeps asking where i live and what school i go to",
-     "it just feels weird talking to him", "how do i block and report", "thanks", "goodbye"],
+    [
+        "hi",
+        "this guy on snap keeps asking me for pics of myself",
+        "im scared ill get in trouble if i tell my parents",
+        "can i talk to a real person",
+        "thanks",
+    ],
+    [
+        "hey",
+        "he says he will post my photos everywhere unless i pay him 100 pounds",
+        "how do i report him",
+        "thank you",
+        "bye",
+    ],
+    [
+        "someone i met on roblox wants to meet up this weekend and said not to tell anyone",
+        "im 14",
+        "who can i talk to",
+        "ok thanks",
+        "bye",
+    ],
+    [
+        "a man online keeps sending me disgusting pictures of himself",
+        "he told me to keep our chats secret",
+        "what can you do",
+        "is this chat saved anywhere",
+        "thanks",
+    ],
+    [
+        "my best friend is being blackmailed with her nudes",
+        "what should she do",
+        "can i speak to someone",
+        "yes please",
+        "bye",
+    ],
+    [
+        "hello",
+        "a woman on insta offered me a modelling job abroad and wants a copy of my passport",
+        "are you a bot",
+        "how do i report it",
+        "thanks",
+    ],
+    ["he is outside my house right now and i am really scared", "please help", "can i call someone", "ok", "thank you"],
+    [
+        "i dont want to be here anymore, i want to hurt myself",
+        "i cant talk to my parents",
+        "can i talk to a person",
+        "thanks",
+        "bye",
+    ],
+    [
+        "he keeps asking me to go on cam and take my top off",
+        "he gave me robux and a gift card first",
+        "i feel like its my fault",
+        "can i talk to someone real",
+        "bye",
+    ],
+    [
+        "this guy i dont know keeps asking where i live and what school i go to",
+        "it just feels weird talking to him",
+        "how do i block and report",
+        "thanks",
+        "goodbye",
+    ],
 ]
 
 STOCK_CONVERSATIONS: List[List[str]] = [
@@ -90,8 +135,9 @@ class Result:
         self.error_kinds[kind] = self.error_kinds.get(kind, 0) + 1
 
 
-async def send(session: aiohttp.ClientSession, url: str, body: Dict[str, Any], result: Result,
-               timeout: float) -> Optional[float]:
+async def send(
+    session: aiohttp.ClientSession, url: str, body: Dict[str, Any], result: Result, timeout: float
+) -> Optional[float]:
     """POST one message; returns its round-trip time in seconds, or None when it failed."""
     started = time.perf_counter()
     try:
@@ -117,8 +163,9 @@ def webhook(base_url: str) -> str:
     return base_url.rstrip("/") + "/webhooks/rest/webhook"
 
 
-async def sequential(base_url: str, messages: Iterator[Tuple[str, Dict[str, Any]]], count: int,
-                     result: Result, timeout: float = 60) -> None:
+async def sequential(
+    base_url: str, messages: Iterator[Tuple[str, Dict[str, Any]]], count: int, result: Result, timeout: float = 60
+) -> None:
     """One user: `count` messages, each sent when the previous answer arrived (keep-alive connection)."""
     connector = aiohttp.TCPConnector(limit=1)
     async with aiohttp.ClientSession(connector=connector) as session:
@@ -128,8 +175,9 @@ async def sequential(base_url: str, messages: Iterator[Tuple[str, Dict[str, Any]
             await send(session, url, body, result, timeout)
 
 
-async def concurrent(base_url: str, bot: str, conversations: int, duration: float, prefix: str,
-                     timeout: float = 60) -> Dict[str, Any]:
+async def concurrent(
+    base_url: str, bot: str, conversations: int, duration: float, prefix: str, timeout: float = 60
+) -> Dict[str, Any]:
     """`conversations` users at once, each sending its next message as soon as it is answered.
 
     Users start new messages for `duration` seconds; messages still in flight then are

@@ -8,6 +8,7 @@ so the training data stays the single source of those words.
 
 Usage: python scripts/build_spacy_pipeline.py OUTPUT_DIR
 """
+
 import sys
 from pathlib import Path
 from typing import Dict, List
@@ -27,9 +28,7 @@ def read_lookups() -> Dict[str, List[str]]:
         for item in yaml.safe_load(path.read_text(encoding="utf-8"))["nlu"]:
             if "lookup" in item:
                 words = [
-                    line.strip()[2:].strip()
-                    for line in item["examples"].splitlines()
-                    if line.strip().startswith("- ")
+                    line.strip()[2:].strip() for line in item["examples"].splitlines() if line.strip().startswith("- ")
                 ]
                 tables.setdefault(item["lookup"], []).extend(words)
     return tables

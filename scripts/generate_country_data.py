@@ -5,6 +5,7 @@ This script turns them into training data so the NLU recognises the same
 names the actions resolve. tests/test_consistency.py fails when the file is
 stale; rerun `make countries` (or this script) after editing the directory.
 """
+
 import sys
 from pathlib import Path
 

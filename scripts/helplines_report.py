@@ -16,6 +16,7 @@ not from today, so the generated text only changes when the data changes.
 
 Usage: .venv/bin/python scripts/helplines_report.py [--check]   (make helplines-report)
 """
+
 from __future__ import annotations
 
 import argparse
@@ -54,23 +55,31 @@ def markdown_table(directory: Directory) -> str:
         c = directory.countries[code]
         main = c.helplines[0] if c.helplines else None
         records = [*c.helplines, *c.crisis_lines, *c.reporting]
-        how = sorted({r.verified_how for r in records} | ({c.emergency.verified_how} if c.emergency.verified_how else set()))
+        how = sorted(
+            {r.verified_how for r in records} | ({c.emergency.verified_how} if c.emergency.verified_how else set())
+        )
         sites: list[str] = []
         for src in [*c.emergency.sources, *(s for r in records for s in r.sources)]:
             site = _site(src)
             if site not in sites:
                 sites.append(site)
-        rows.append("| " + " | ".join([
-            code,
-            c.name,
-            main.name if main else "— (none)",
-            main.phones[0].display if main and main.phones else "—",
-            main.hours.describe() if main else "—",
-            ", ".join(c.emergency_numbers) or "— (none confirmed)",
-            ", ".join(r.name for r in c.reporting) or "—",
-            ", ".join(how),
-            ", ".join(sites[:6]) + (f" (+{len(sites) - 6})" if len(sites) > 6 else ""),
-        ]).replace("\n", " ") + " |")
+        rows.append(
+            "| "
+            + " | ".join(
+                [
+                    code,
+                    c.name,
+                    main.name if main else "— (none)",
+                    main.phones[0].display if main and main.phones else "—",
+                    main.hours.describe() if main else "—",
+                    ", ".join(c.emergency_numbers) or "— (none confirmed)",
+                    ", ".join(r.name for r in c.reporting) or "—",
+                    ", ".join(how),
+                    ", ".join(sites[:6]) + (f" (+{len(sites) - 6})" if len(sites) > 6 else ""),
+                ]
+            ).replace("\n", " ")
+            + " |"
+        )
     return "\n".join(rows) + "\n"
 
 
@@ -112,7 +121,7 @@ def freshness_report(directory: Directory) -> str:
     official_lines = sum(r.verified_how == "official page" for r in lines_)
     official_all = sum(r.verified_how == "official page" for *_, r in records)
     out = [
-        f"Newest `verified` date in the file: **{newest}**. \"Older than 12 months\" means verified before "
+        f'Newest `verified` date in the file: **{newest}**. "Older than 12 months" means verified before '
         f"{cutoff} (12 months before that date, so this text changes only when the data does).",
         "",
         f"* Helpline records (helplines and crisis lines) verified on an official page: "
@@ -130,9 +139,15 @@ def freshness_report(directory: Directory) -> str:
         out += ["| Code | Country | Statement (`no_24_7_line`) | Verified |", "|---|---|---|---|"]
         for c in missing:
             stmt = c.no_24_7_line
-            out.append(f"| {c.code} | {c.name} | "
-                       + (f"{_cell(stmt.note)} | {stmt.verified} ({stmt.verified_how})" if stmt
-                          else "**missing: no 24/7 line and no statement** | —") + " |")
+            out.append(
+                f"| {c.code} | {c.name} | "
+                + (
+                    f"{_cell(stmt.note)} | {stmt.verified} ({stmt.verified_how})"
+                    if stmt
+                    else "**missing: no 24/7 line and no statement** | —"
+                )
+                + " |"
+            )
     old = [(code, rid, r) for code, rid, _, r in records if r.verified < cutoff]
     out += ["", "### Records older than 12 months", ""]
     if not old:
@@ -141,7 +156,9 @@ def freshness_report(directory: Directory) -> str:
         out += ["| Country | Record | Verified | How |", "|---|---|---|---|"]
         out += [f"| {code} | {rid} | {r.verified} | {r.verified_how} |" for code, rid, r in old]
     out += [
-        "", "### Per country", "",
+        "",
+        "### Per country",
+        "",
         "24/7 lines, and how many of the country's records were verified each way "
         "(helplines, crisis lines, reporting routes, emergency block, `no_24_7_line`).",
         "",
@@ -154,11 +171,17 @@ def freshness_report(directory: Directory) -> str:
         counts = [sum(r.verified_how == how for r in own) for how in HOW_ORDER]
         dates = sorted({r.verified for r in own})
         when = str(dates[0]) if len(dates) == 1 else f"{dates[0]} to {dates[-1]}"
-        open_ = ", ".join(f"{line.name} ({line.phones[0].display if line.phones else 'chat/text'})"
-                          for line in c.lines_24_7) or "— (none)"
+        open_ = (
+            ", ".join(
+                f"{line.name} ({line.phones[0].display if line.phones else 'chat/text'})" for line in c.lines_24_7
+            )
+            or "— (none)"
+        )
         out.append(f"| {code} | {c.name} | {_cell(open_)} | " + " | ".join(map(str, counts)) + f" | {when} |")
     out += [
-        "", "### Every record", "",
+        "",
+        "### Every record",
+        "",
         "| Country | Record | Type | How | Verified | Leading source |",
         "|---|---|---|---|---|---|",
     ]
@@ -174,7 +197,8 @@ def render(text: str, directory: Directory) -> str:
         pattern = re.compile(rf"(<!-- {name}:start -->\n)(.*?)(<!-- {name}:end -->)", re.S)
         if not pattern.search(text):
             raise SystemExit(f"{DOC}: the markers <!-- {name}:start --> / <!-- {name}:end --> are missing")
-        text = pattern.sub(lambda m: m.group(1) + bodies[name] + m.group(3), text, count=1)
+        body = bodies[name]
+        text = pattern.sub(lambda m, body=body: m.group(1) + body + m.group(3), text, count=1)
     return text
 
 

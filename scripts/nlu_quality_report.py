@@ -8,6 +8,7 @@ intent's recall >= 0.90; per language (every data/<lang>/nlu.yml) macro-F1
 The per-language figures come from the same folds: Rasa's error list names
 every misclassified example, and each example's language is the file it is in.
 """
+
 import json
 import re
 import sys
@@ -40,7 +41,9 @@ def examples_by_language() -> dict:
 
 def per_language(results: Path, risk: list) -> dict:
     """Macro-F1 and recalls per language, from the misclassified examples of the test folds."""
-    errors = json.loads((results / "intent_errors.json").read_text()) if (results / "intent_errors.json").exists() else []
+    errors = (
+        json.loads((results / "intent_errors.json").read_text()) if (results / "intent_errors.json").exists() else []
+    )
     wrong = Counter((e["text"], e["intent"], (e.get("intent_prediction") or {}).get("name")) for e in errors)
     figures = {}
     for language, pairs in examples_by_language().items():
@@ -59,9 +62,11 @@ def per_language(results: Path, risk: list) -> dict:
             f1s.append(2 * precision * recalls[intent] / (precision + recalls[intent]) if tp else 0.0)
         risk_recalls = {i: recalls[i] for i in risk if i in recalls}
         figures[language] = {
-            "examples": len(pairs), "macro_f1": sum(f1s) / len(f1s) if f1s else 0.0,
+            "examples": len(pairs),
+            "macro_f1": sum(f1s) / len(f1s) if f1s else 0.0,
             "lowest_risk": min(risk_recalls.items(), key=lambda kv: kv[1]) if risk_recalls else ("-", 0.0),
-            "critical": {i: recalls.get(i, 0.0) for i in CRITICAL}, "recalls": recalls,
+            "critical": {i: recalls.get(i, 0.0) for i in CRITICAL},
+            "recalls": recalls,
         }
     return figures
 
@@ -69,23 +74,33 @@ def per_language(results: Path, risk: list) -> dict:
 def language_passed(language: str, f: dict) -> bool:
     if language == "en":
         return True  # English is held to the overall bar above
-    return (f["macro_f1"] >= LANGUAGE_BARS["macro_f1"] and f["lowest_risk"][1] >= LANGUAGE_BARS["risk_recall"]
-            and all(v >= LANGUAGE_BARS["critical_recall"] for v in f["critical"].values()))
+    return (
+        f["macro_f1"] >= LANGUAGE_BARS["macro_f1"]
+        and f["lowest_risk"][1] >= LANGUAGE_BARS["risk_recall"]
+        and all(v >= LANGUAGE_BARS["critical_recall"] for v in f["critical"].values())
+    )
 
 
 def language_section(figures: dict) -> str:
-    rows = [f"| {language} | {f['examples']} | {f['macro_f1']:.3f} | {f['lowest_risk'][1]:.3f} (`{f['lowest_risk'][0]}`) | "
-            f"{f['critical']['immediate_danger']:.3f} | {f['critical']['self_harm']:.3f} | "
-            f"{'met' if language_passed(language, f) else 'NOT met'} |" for language, f in figures.items()]
-    return f"""
+    rows = [
+        f"| {language} | {f['examples']} | {f['macro_f1']:.3f} | {f['lowest_risk'][1]:.3f} (`{f['lowest_risk'][0]}`) | "
+        f"{f['critical']['immediate_danger']:.3f} | {f['critical']['self_harm']:.3f} | "
+        f"{'met' if language_passed(language, f) else 'NOT met'} |"
+        for language, f in figures.items()
+    ]
+    return (
+        f"""
 ## Per language (the same test folds)
 
-Bars for each language other than English: macro-F1 >= {LANGUAGE_BARS['macro_f1']}, every risk intent's
-recall >= {LANGUAGE_BARS['risk_recall']}, danger now and self-harm >= {LANGUAGE_BARS['critical_recall']}.
+Bars for each language other than English: macro-F1 >= {LANGUAGE_BARS["macro_f1"]}, every risk intent's
+recall >= {LANGUAGE_BARS["risk_recall"]}, danger now and self-harm >= {LANGUAGE_BARS["critical_recall"]}.
 
 | language | examples | macro-F1 | lowest risk recall | danger now | self-harm | bar |
 | --- | --- | --- | --- | --- | --- | --- |
-""" + "\n".join(rows) + "\n"
+"""
+        + "\n".join(rows)
+        + "\n"
+    )
 
 
 def main(results: Path, output: Path) -> int:
@@ -99,7 +114,9 @@ def main(results: Path, output: Path) -> int:
             continue
         r = report[intent]
         flag = " (risk)" if intent in risk else ""
-        rows.append(f"| `{intent}`{flag} | {r['precision']:.3f} | {r['recall']:.3f} | {r['f1-score']:.3f} | {r['support']} |")
+        rows.append(
+            f"| `{intent}`{flag} | {r['precision']:.3f} | {r['recall']:.3f} | {r['f1-score']:.3f} | {r['support']} |"
+        )
     risk_recalls = {i: report[i]["recall"] for i in risk if i in report}
     lowest = min(risk_recalls, key=risk_recalls.get)
     figures = per_language(results, risk)
@@ -110,7 +127,8 @@ def main(results: Path, output: Path) -> int:
         lowest = min(risk_recalls, key=risk_recalls.get)
     passed = macro_f1 >= BAR and all(v >= BAR for v in risk_recalls.values())
     passed = passed and all(language_passed(language, f) for language, f in figures.items())
-    text = f"""# NLU quality
+    text = (
+        f"""# NLU quality
 
 Written by `make evaluate` ({date.today().isoformat()}): 5-fold cross-validation of the
 pipeline in `config.yml` on `data/` (`rasa test nlu --cross-validation --folds 5`).
@@ -125,12 +143,18 @@ Full reports: `results/nlu-cv/` (not committed).
 Cross-validation measures how well the data covers itself; an independent
 held-out set written by others measures the model too, so breadth and
 realism of the examples matter more than this score (see docs/maintainers.md).
-""" + language_section(figures) + f"""
+"""
+        + language_section(figures)
+        + """
 ## Per intent, all languages together (test folds)
 
 | intent | precision | recall | F1 | examples |
 | --- | --- | --- | --- | --- |
-""" + "\n".join(rows) + "\n" + entity_section(results)
+"""
+        + "\n".join(rows)
+        + "\n"
+        + entity_section(results)
+    )
     output.write_text(text, encoding="utf-8")
     print(f"macro-F1 {macro_f1:.3f}; lowest risk recall {risk_recalls[lowest]:.3f} ({lowest})")
     return 0 if passed else 1
@@ -145,11 +169,14 @@ def entity_section(results: Path) -> str:
         for entity in ("age", "country"):
             if entity in report:
                 r = report[entity]
-                lines.append(f"| `{entity}` | {extractor} | {r['precision']:.3f} | {r['recall']:.3f} | "
-                             f"{r['f1-score']:.3f} | {r['support']} |")
+                lines.append(
+                    f"| `{entity}` | {extractor} | {r['precision']:.3f} | {r['recall']:.3f} | "
+                    f"{r['f1-score']:.3f} | {r['support']} |"
+                )
     if not lines:
         return ""
-    return """
+    return (
+        """
 ## Entities (test folds)
 
 Only the user's own age and country are entities; the actions also read
@@ -157,7 +184,10 @@ country names anywhere in a message (spaCy EntityRuler) and message metadata.
 
 | entity | extractor | precision | recall | F1 | examples |
 | --- | --- | --- | --- | --- | --- |
-""" + "\n".join(lines) + "\n"
+"""
+        + "\n".join(lines)
+        + "\n"
+    )
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ macro-F1, each intent's recall and the most common confusions. It takes
 seconds, so a data writer can iterate; `make evaluate` gives the real figures.
 `--with` adds other files to every training fold (they are never tested).
 """
+
 import argparse
 import re
 import sys

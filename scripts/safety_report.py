@@ -9,6 +9,7 @@ self-harm words) become self-harm with the scenario kept, and how many
 `must_not_catch` messages wrongly get an emergency or self-harm reply.
 tests/server/test_safety_rates.py holds the same figures to the targets.
 """
+
 import argparse
 import asyncio
 import os
@@ -62,9 +63,13 @@ def measure(model: Path) -> Dict[str, dict]:
             phrases = caught.get(wanted) or []
             row[wanted] = (sum(intent(t) == wanted for t in phrases), len(phrases))
         combined = [(scenario, t) for scenario, phrases in (data.get("combined") or {}).items() for t in phrases]
-        row["combined"] = (sum(
-            (intent(t), also(t)) == (("friend_at_risk", "self_harm") if s == "friend_at_risk" else ("self_harm", s))
-            for s, t in combined), len(combined))
+        row["combined"] = (
+            sum(
+                (intent(t), also(t)) == (("friend_at_risk", "self_harm") if s == "friend_at_risk" else ("self_harm", s))
+                for s, t in combined
+            ),
+            len(combined),
+        )
         ordinary = data.get("must_not_catch") or []
         false_alarms = [t for t in ordinary if intent(t) in ALARMS]
         row["false_alarms"] = (len(false_alarms), len(ordinary))
@@ -79,8 +84,10 @@ def rate(pair) -> str:
 
 
 def table(results: Dict[str, dict]) -> str:
-    lines = ["| language | danger now caught | self-harm caught | combined: crisis first + scenario kept | false alarms |",
-             "| --- | --- | --- | --- | --- |"]
+    lines = [
+        "| language | danger now caught | self-harm caught | combined: crisis first + scenario kept | false alarms |",
+        "| --- | --- | --- | --- | --- |",
+    ]
     totals = {k: [0, 0] for k in ("immediate_danger", "self_harm", "combined", "false_alarms")}
     for language, row in results.items():
         lines.append(f"| {language} | " + " | ".join(rate(row[k]) for k in totals) + " |")

@@ -4,6 +4,7 @@ Helpers live in tests/support/ (servers, replies, the cluster, a socket.io
 client); tests import them from there, never from this file. Tests under
 server/, browser/ and cluster/ start real servers and are marked `server`.
 """
+
 from pathlib import Path
 
 import pytest

@@ -1,4 +1,5 @@
 """`python -m actions.directory`: validate actions/helplines.yml and say so (exit 1 on problems)."""
+
 import sys
 
 from actions.directory import DirectoryError, load_directory

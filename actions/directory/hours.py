@@ -4,6 +4,7 @@ Hours are stored as local wall-clock times so that daylight-saving changes
 need no special data, and "unknown" is a value of its own: the bot must not
 say "open" or "closed" when nobody has confirmed the hours.
 """
+
 from __future__ import annotations
 
 import re
@@ -38,7 +39,7 @@ class Hours:
     weekly: tuple[tuple[tuple[int, int], ...], ...] = ((),) * 7
 
     @classmethod
-    def parse(cls, spec: Any, tz_name: str) -> "Hours":
+    def parse(cls, spec: Any, tz_name: str) -> Hours:
         """Parse a YAML hours value; raises ValueError with a readable message."""
         ZoneInfo(tz_name)  # raises if the zone is unknown
         if spec is None:

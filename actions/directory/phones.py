@@ -4,6 +4,7 @@ phonenumbers decides what is a valid number for a country. Its short-code data
 has gaps, so a few real short codes only pass a much weaker "possible" check;
 those are accepted only when listed by hand in `ACCEPTED_WEAK_SHORT_CODES`.
 """
+
 from __future__ import annotations
 
 import re
@@ -20,20 +21,22 @@ if TYPE_CHECKING:
 # 3-6 digit string (a typo like "11611" would pass), so each such code must be listed
 # here after it was confirmed in the cited sources; anything else that only passes
 # the weak check is an error. docs/helplines.md shows the same list.
-ACCEPTED_WEAK_SHORT_CODES = frozenset({
-    ("BR", "188"),    # CVV emotional support / suicide prevention
-    ("CO", "141"),    # ICBF Línea 141
-    ("GR", "11525"),  # Together for Children
-    ("IN", "14416"),  # Tele-MANAS
-    ("KE", "911"),    # emergency (National Police Service lists 999, 112, 911)
-    ("MT", "179"),    # Supportline 179
-    ("NL", "113"),    # 113 Zelfmoordpreventie (crisis line)
-    ("PH", "163"),    # Bantay Bata 163
-    ("PT", "1411"),   # Linha 1411, national suicide-prevention line
-    ("RO", "119"),    # Telefonul Copilului 119 (state child-abuse line)
-    ("UA", "7333"),   # Lifeline Ukraine (crisis line)
-    ("ZA", "116"),    # Childline South Africa
-})
+ACCEPTED_WEAK_SHORT_CODES = frozenset(
+    {
+        ("BR", "188"),  # CVV emotional support / suicide prevention
+        ("CO", "141"),  # ICBF Línea 141
+        ("GR", "11525"),  # Together for Children
+        ("IN", "14416"),  # Tele-MANAS
+        ("KE", "911"),  # emergency (National Police Service lists 999, 112, 911)
+        ("MT", "179"),  # Supportline 179
+        ("NL", "113"),  # 113 Zelfmoordpreventie (crisis line)
+        ("PH", "163"),  # Bantay Bata 163
+        ("PT", "1411"),  # Linha 1411, national suicide-prevention line
+        ("RO", "119"),  # Telefonul Copilului 119 (state child-abuse line)
+        ("UA", "7333"),  # Lifeline Ukraine (crisis line)
+        ("ZA", "116"),  # Childline South Africa
+    }
+)
 
 DIAL = re.compile(r"^\+?[0-9]{2,15}$")
 
@@ -49,7 +52,7 @@ def _parse(dial: str, region: str | None) -> phonenumbers.PhoneNumber | None:
         return None
 
 
-def tel_link(phone: "Phone | str", region: str | None = None) -> str:
+def tel_link(phone: Phone | str, region: str | None = None) -> str:
     """A `tel:` link for a phone (or a dial string plus its country).
 
     * Short codes only work inside the country and keep their digits:
@@ -96,7 +99,7 @@ def check_dial(dial: str, region: str) -> str | None:
         return "valid" if phonenumbers.is_valid_number_for_region(number, region) else None
     # Short codes ("+48 116 111" is the short code 116111 written with its country prefix).
     if dial.startswith("+"):
-        home = phonenumbers.region_code_for_country_code(number.country_code)
+        home = phonenumbers.region_code_for_country_code(number.country_code or 0)
         if home != region:
             return None
         short = phonenumbers.parse(phonenumbers.national_significant_number(number), region)

@@ -4,6 +4,7 @@ The records are built only from data that passed validation, so code that
 uses them never has to check a field again (`hours` is never None, every
 `dial` is valid for its country, every record says where its facts came from).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -149,9 +150,12 @@ class Country:
             return None
         wanted = ("parents", "everyone", "children") if adult else ("children", "everyone", "parents")
         ordered = sorted(self.helplines, key=lambda h: wanted.index(h.audience))
+        # The language chooses among the lines for the same people only: a Dutch teenager who
+        # writes in English still gets the Dutch child helpline, not an English-speaking adult line.
+        same_audience = [line for line in ordered if line.audience == ordered[0].audience]
         if language:
             language = language.lower()[:2]
-            for line in ordered:
+            for line in same_audience:
                 if language in line.languages:
                     return line
         return ordered[0]

@@ -4,6 +4,7 @@ A wrong number is a severe bug, so the whole file is checked every time it is
 loaded and *every* problem is reported at once (an editor fixes them in one
 pass). docs/helplines.md lists the rules for editors.
 """
+
 from __future__ import annotations
 
 import re
@@ -25,19 +26,65 @@ SERVICE_KINDS = ("helpline_number", "directory", "image_removal", "reporting", "
 
 # Country names are turned into NLU training data (scripts/generate_country_data.py):
 # a name that is also an everyday word would send users to the wrong country.
-COMMON_WORDS = frozenset({
-    "a", "an", "as", "at", "be", "bra", "can", "col", "do", "est", "fin", "hi", "i", "id", "ie",
-    "in", "is", "it", "ken", "la", "lie", "me", "my", "no", "nor", "of", "on", "or", "per", "so",
-    "to", "we",
-})
+COMMON_WORDS = frozenset(
+    {
+        "a",
+        "an",
+        "as",
+        "at",
+        "be",
+        "bra",
+        "can",
+        "col",
+        "do",
+        "est",
+        "fin",
+        "hi",
+        "i",
+        "id",
+        "ie",
+        "in",
+        "is",
+        "it",
+        "ken",
+        "la",
+        "lie",
+        "me",
+        "my",
+        "no",
+        "nor",
+        "of",
+        "on",
+        "or",
+        "per",
+        "so",
+        "to",
+        "we",
+    }
+)
 
 _ID = re.compile(r"^[a-z]{2}-[a-z0-9]+(?:-[a-z0-9]+)*$")
 _SERVICE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 COUNTRY_KEYS = ("name", "names", "timezone", "languages", "emergency", "helplines", "crisis_lines", "reporting")
 COUNTRY_OPTIONAL = ("no_24_7_line",)
-HELPLINE_KEYS = ("id", "name", "operator", "audience", "phones", "text", "chat_url", "website", "hours",
-                 "languages", "age_max", "note", "sources", "verified", "verified_how")
+HELPLINE_KEYS = (
+    "id",
+    "name",
+    "operator",
+    "audience",
+    "phones",
+    "text",
+    "chat_url",
+    "website",
+    "hours",
+    "languages",
+    "age_max",
+    "note",
+    "sources",
+    "verified",
+    "verified_how",
+)
 HELPLINE_OPTIONAL = ("age_min",)
 NO_LINE_KEYS = ("note", "sources", "verified", "verified_how")
 ROUTE_KEYS = ("id", "name", "kind", "url", "note", "sources", "verified", "verified_how")
@@ -114,7 +161,9 @@ class _Checker:
     def record_id(self, where: str, value: Any, code: str | None) -> None:
         pattern = _ID if code else _SERVICE_ID
         if not isinstance(value, str) or not pattern.match(value):
-            self.add(where, f"id {value!r} must be a lowercase slug" + (f" starting with '{code.lower()}-'" if code else ""))
+            self.add(
+                where, f"id {value!r} must be a lowercase slug" + (f" starting with '{code.lower()}-'" if code else "")
+            )
         elif code and not value.startswith(code.lower() + "-"):
             self.add(where, f"id {value!r} must start with '{code.lower()}-'")
         if isinstance(value, str):
@@ -146,8 +195,11 @@ class _Checker:
             if (region, dial) in ACCEPTED_WEAK_SHORT_CODES:
                 self.weak.append((region, dial))
             else:
-                self.add(where, f"{dial!r} is only a *possible* short code for {region}; check it in an "
-                                "official source, then add it to ACCEPTED_WEAK_SHORT_CODES")
+                self.add(
+                    where,
+                    f"{dial!r} is only a *possible* short code for {region}; check it in an "
+                    "official source, then add it to ACCEPTED_WEAK_SHORT_CODES",
+                )
 
     def languages(self, where: str, codes: Any) -> None:
         if not isinstance(codes, list):
@@ -156,8 +208,6 @@ class _Checker:
         for code in codes:
             if not isinstance(code, str) or len(code) != 2 or pycountry.languages.get(alpha_2=code) is None:
                 self.add(where, f"{code!r} is not an ISO 639-1 language code")
-
-
 
 
 def validate(data: Any, today: date | None = None) -> tuple[list[str], list[tuple[str, str]]]:
@@ -236,8 +286,9 @@ def _validate_country(check: _Checker, code: str, country: Any, all_names: dict,
             check.add(where, f"{group} must be a list")
             continue
         for i, record in enumerate(records):
-            _validate_helpline(check, f"{where}.{group}[{i}]", code, record, tz_name if tz_ok else None,
-                               seen_dials, uses_116111)
+            _validate_helpline(
+                check, f"{where}.{group}[{i}]", code, record, tz_name if tz_ok else None, seen_dials, uses_116111
+            )
     no_line = country.get("no_24_7_line")
     if no_line is not None:
         nwhere = f"{where}.no_24_7_line"
@@ -263,8 +314,9 @@ def _validate_country(check: _Checker, code: str, country: Any, all_names: dict,
         check.provenance(rwhere, route)
 
 
-def _validate_helpline(check: _Checker, where: str, code: str, record: Any, tz_name: str | None,
-                       seen_dials: dict, uses_116111: set) -> None:
+def _validate_helpline(
+    check: _Checker, where: str, code: str, record: Any, tz_name: str | None, seen_dials: dict, uses_116111: set
+) -> None:
     if not check.keys(where, record, HELPLINE_KEYS, HELPLINE_OPTIONAL):
         return
     check.record_id(where, record.get("id"), code)
@@ -359,8 +411,9 @@ def _validate_international(check: _Checker, services: Any, codes: set[str], use
                 for c in sorted(uses_116111 - set(listed)):
                     check.add(where, f"{c} has a 116 111 helpline but is not listed")
         eligibility = service.get("eligibility")
-        if eligibility is not None and check.keys(f"{where}.eligibility", eligibility, (),
-                                                  ("age_min", "age_max", "countries")):
+        if eligibility is not None and check.keys(
+            f"{where}.eligibility", eligibility, (), ("age_min", "age_max", "countries")
+        ):
             for key in ("age_min", "age_max"):
                 value = eligibility.get(key)
                 if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
@@ -369,5 +422,3 @@ def _validate_international(check: _Checker, services: Any, codes: set[str], use
                 if pycountry.countries.get(alpha_2=str(c)) is None:
                     check.add(f"{where}.eligibility", f"{c!r} is not an ISO country code")
         check.provenance(where, service)
-
-

@@ -6,6 +6,7 @@ no slot became free in time, generic help when handling failed, and the
 degraded notice while Redis is down. `register` adds what every channel's
 blueprint needs at start-up: Sanic's body-size limit and the privacy guard.
 """
+
 import asyncio
 import enum
 import logging
@@ -45,8 +46,9 @@ async def answer_safely(
         async with throttle.admission_gate().slot():
             await on_new_message(message)
     except throttle.Busy:
-        logger.warning("Too many messages at once: one waited %.0f s and got the busy answer.",
-                       throttle.admission_gate().max_wait)
+        logger.warning(
+            "Too many messages at once: one waited %.0f s and got the busy answer.", throttle.admission_gate().max_wait
+        )
         await send_texts(safe_answers.busy(app, language))
         return Outcome.BUSY
     except asyncio.CancelledError:

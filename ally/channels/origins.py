@@ -4,6 +4,7 @@ engine.io and the connect handler both check it (Rasa's socket.io server does
 not check the Origin of WebSocket connections). The list comes from
 credentials.yml, or env ALLY_ALLOWED_ORIGINS="https://a.org,https://b.org".
 """
+
 import os
 import re
 from typing import Any, Iterable, List, Optional
@@ -14,7 +15,7 @@ HOST = re.compile(r"^[A-Za-z0-9.\-]+(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](:[0-9]{1
 
 
 def normalise_origin(origin: Any) -> Optional[str]:
-    """"HTTPS://Example.org/" -> "https://example.org"; None for anything that is not an origin."""
+    """ "HTTPS://Example.org/" -> "https://example.org"; None for anything that is not an origin."""
     if not isinstance(origin, str):
         return None
     match = re.match(r"^(https?)://([^/?#\s]+)/?$", origin.strip(), re.IGNORECASE)

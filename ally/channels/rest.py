@@ -13,16 +13,17 @@ message, streamed (`?stream=true`) or not, takes the shared safe path
 full, generic help instead of silence when something fails.
 docs/reliability.md describes the limits and their settings.
 """
+
 import asyncio
 import json
-from typing import Any, Awaitable, Callable, Dict, List, Optional
+from typing import Any, Awaitable, Callable, Coroutine, Dict, List, Optional, Union
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import QueueOutputChannel
 from rasa.core.channels.rest import RestInput as RasaRestInput
 from sanic import Blueprint, response
 from sanic.request import Request
-from sanic.response import HTTPResponse
+from sanic.response import HTTPResponse, ResponseStream
 
 from ally import input_checks, safe_answers, throttle
 from ally.channels import common
@@ -52,7 +53,7 @@ class RestInput(RasaRestInput):
 
     async def receive(
         self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> HTTPResponse:
+    ) -> Union[HTTPResponse, ResponseStream]:
         try:
             body = input_checks.parse_body(request.body)
             sender = input_checks.clean_sender(body.get("sender"))
@@ -62,7 +63,8 @@ class RestInput(RasaRestInput):
         if not self.rate_limiter.allow(sender):
             text = safe_answers.rate_limited(request.app, common.page_language(metadata))
             return response.json(
-                self._bot_messages(sender, [text]), status=429,
+                self._bot_messages(sender, [text]),
+                status=429,
                 headers={"Retry-After": str(self.rate_limiter.retry_after(sender) or 1), **NO_STORE},
             )
         try:
@@ -88,9 +90,13 @@ class RestInput(RasaRestInput):
         return response.json(collector.messages)
 
     def _stream(
-        self, app: Any, on_new_message: Callable[[UserMessage], Awaitable[Any]], text: str, sender: str,
+        self,
+        app: Any,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        text: str,
+        sender: str,
         metadata: Optional[Dict[str, Any]],
-    ) -> Callable[[Any], Awaitable[None]]:
+    ) -> Callable[[Any], Coroutine[Any, Any, None]]:
         """Each bot message as one JSON line as soon as it is ready, through the same safe path."""
 
         async def stream(resp: Any) -> None:
@@ -124,7 +130,7 @@ class RestInput(RasaRestInput):
             return response.json({"status": "ok"})
 
         @blueprint.route("/webhook", methods=["POST"])
-        async def receive(request: Request) -> HTTPResponse:
+        async def receive(request: Request) -> Union[HTTPResponse, ResponseStream]:
             return await self.receive(request, on_new_message)
 
         common.register(blueprint)

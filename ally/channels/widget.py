@@ -30,6 +30,7 @@ can connect too):
   (/widget/?country=SE&lang=sv) and "forget this conversation now"
   (POST /webhooks/widget/forget); docs/embedding.md.
 """
+
 import asyncio
 import html
 import json
@@ -56,7 +57,7 @@ logger = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parents[2]
 WIDGET_FILE = ROOT / "widget" / "dist" / "ally-widget.js"
-DEMO_DIR = ROOT / "widget" / "demo"   # a stand-in helpline page (index.html) and its style sheet
+DEMO_DIR = ROOT / "widget" / "demo"  # a stand-in helpline page (index.html) and its style sheet
 SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 COUNTRY = re.compile(r"^[A-Za-z]{2}$")
 LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$")
@@ -98,7 +99,8 @@ async def stop_socket_tasks(sio: AsyncServer) -> None:
     await sio.shutdown()
     current = asyncio.current_task()
     pings = [
-        task for task in asyncio.all_tasks()
+        task
+        for task in asyncio.all_tasks()
         if task is not current and getattr(task.get_coro(), "__qualname__", "").endswith("AsyncSocket._send_ping")
     ]
     for task in pings:
@@ -167,8 +169,14 @@ class WidgetInput(SocketIOInput):
         allowed_origins: Optional[Iterable[str]] = None,
     ) -> None:
         super().__init__(
-            user_message_evt, bot_message_evt, namespace, session_persistence,
-            socketio_path, jwt_key, jwt_method, metadata_key,
+            user_message_evt,
+            bot_message_evt,
+            namespace,
+            session_persistence,
+            socketio_path,
+            jwt_key,
+            jwt_method,
+            metadata_key,
         )
         self.allowed_origins = origins.configured_origins(allowed_origins)
         self.rate_limiter = throttle.RateLimiter.from_env()
@@ -318,17 +326,21 @@ class WidgetInput(SocketIOInput):
         if cors is None:
             return response.json({"error": "origin not allowed"}, status=403)
         if request.method == "OPTIONS":
-            return response.empty(headers={
-                **cors, "Access-Control-Allow-Methods": "POST, OPTIONS",
-                "Access-Control-Allow-Headers": "Content-Type", "Access-Control-Max-Age": "600",
-            })
+            return response.empty(
+                headers={
+                    **cors,
+                    "Access-Control-Allow-Methods": "POST, OPTIONS",
+                    "Access-Control-Allow-Headers": "Content-Type",
+                    "Access-Control-Max-Age": "600",
+                }
+            )
         try:  # any content type: the widget sends text/plain to avoid a preflight
             body = json.loads(request.body or b"{}")
         except ValueError:
             body = None
         session_id = body.get("session_id") if isinstance(body, dict) else None
         if not (isinstance(session_id, str) and SESSION_ID.match(session_id)):
-            return response.json({"error": "send {\"session_id\": \"...\"}"}, status=400, headers=cors)
+            return response.json({"error": 'send {"session_id": "..."}'}, status=400, headers=cors)
         forgotten = await forget_conversation(request.app.ctx.agent, session_id)
         headers = {**cors, "X-Ally-Forgotten": "true" if forgotten else "false", "Cache-Control": "no-store"}
         if cors:
@@ -348,13 +360,17 @@ class WidgetInput(SocketIOInput):
             return response.text(
                 "The Ally widget is not built. Build it with `make setup` "
                 "(or: cd widget && npm ci && npm run build).\n",
-                status=404, headers=headers,
+                status=404,
+                headers=headers,
             )
         return response.raw(body, content_type="application/javascript; charset=utf-8", headers=headers)
 
     async def serve_demo_css(self, request: Request) -> HTTPResponse:
-        return response.raw((DEMO_DIR / "demo.css").read_bytes(), content_type="text/css; charset=utf-8",
-                            headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache"})
+        return response.raw(
+            (DEMO_DIR / "demo.css").read_bytes(),
+            content_type="text/css; charset=utf-8",
+            headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache"},
+        )
 
     async def serve_demo(self, request: Request) -> HTTPResponse:
         host = origins.request_host(request.headers.get("host")) or "127.0.0.1"
@@ -363,21 +379,28 @@ class WidgetInput(SocketIOInput):
         country = country.upper() if COUNTRY.match(country) else "GB"
         language = request.args.get("lang", "en")
         language = language if LANGUAGE.match(language) else "en"
-        page = (DEMO_DIR / "index.html").read_text(encoding="utf-8").format(
-            server=html.escape(f"{scheme}://{host}", quote=True),
-            country=html.escape(country, quote=True),
-            language=html.escape(language, quote=True),
+        page = (
+            (DEMO_DIR / "index.html")
+            .read_text(encoding="utf-8")
+            .format(
+                server=html.escape(f"{scheme}://{host}", quote=True),
+                country=html.escape(country, quote=True),
+                language=html.escape(language, quote=True),
+            )
         )
         ws = ("wss" if scheme == "https" else "ws") + f"://{host}"
         csp = (
             "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
             f"connect-src 'self' {ws}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
         )
-        return response.html(page, headers={
-            "Content-Security-Policy": csp,
-            "Referrer-Policy": "no-referrer",
-            "X-Content-Type-Options": "nosniff",
-            "X-Frame-Options": "DENY",
-            "Cache-Control": "no-store",
-            "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
-        })
+        return response.html(
+            page,
+            headers={
+                "Content-Security-Policy": csp,
+                "Referrer-Policy": "no-referrer",
+                "X-Content-Type-Options": "nosniff",
+                "X-Frame-Options": "DENY",
+                "Cache-Control": "no-store",
+                "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
+            },
+        )

@@ -14,6 +14,7 @@ in, so the entity is set only when the message is evidence enough to switch:
 Short or neutral messages ("ok", "14", "😭", "sverige") set nothing, so the
 language of the conversation (or of the page, metadata `language`) stays.
 """
+
 import re
 from functools import lru_cache
 from typing import Any, Dict, List, Optional, Tuple
@@ -33,8 +34,38 @@ ENTITY = "language"
 WORD = re.compile(r"[^\W\d_]{2,}")
 # Languages the identifier also knows, so that a message in one of them is not
 # mistaken for a language Ally speaks: the main languages of Ally's countries and of young people there.
-OTHER_LANGUAGES = ["da", "nb", "fi", "pt", "ro", "cs", "sk", "hu", "el", "bg", "hr", "sr", "sl", "lt", "lv",
-                   "et", "sq", "tr", "ar", "ru", "uk", "fa", "so", "zh", "ja", "ko", "hi", "tl", "id", "vi"]
+OTHER_LANGUAGES = [
+    "da",
+    "nb",
+    "fi",
+    "pt",
+    "ro",
+    "cs",
+    "sk",
+    "hu",
+    "el",
+    "bg",
+    "hr",
+    "sr",
+    "sl",
+    "lt",
+    "lv",
+    "et",
+    "sq",
+    "tr",
+    "ar",
+    "ru",
+    "uk",
+    "fa",
+    "so",
+    "zh",
+    "ja",
+    "ko",
+    "hi",
+    "tl",
+    "id",
+    "vi",
+]
 
 
 @lru_cache(maxsize=2)
@@ -48,8 +79,9 @@ def identifier(codes: Tuple[str, ...], low_accuracy: bool) -> Any:
 
 @lru_cache(maxsize=1)
 def switch_patterns() -> List[Tuple[str, "re.Pattern[str]"]]:
-    return [(language, re.compile(p)) for language, data in locales.catalog().items()
-            for p in data.get("switch_to") or []]
+    return [
+        (language, re.compile(p)) for language, data in locales.catalog().items() for p in data.get("switch_to") or []
+    ]
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
@@ -66,7 +98,10 @@ class LanguageDetector(GraphComponent, EntityExtractorMixin):
 
     @classmethod
     def create(
-        cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
         execution_context: ExecutionContext,
     ) -> "LanguageDetector":
         return cls(config)

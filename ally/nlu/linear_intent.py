@@ -34,6 +34,7 @@ Config:
     risk_intents: the intents whose probability is shared out (the third-party one included)
     third_party_C: the second model's C (default 30)
 """
+
 import logging
 from typing import Any, Dict, List, Optional
 
@@ -55,7 +56,7 @@ MODEL_FILE = "linear_intent.npz"
 
 def sentence_features(messages: List[Message], width: Optional[int] = None) -> scipy.sparse.csr_matrix:
     """One row of sentence-level sparse features per message (zeros when a message has none)."""
-    rows = []
+    rows: List[Optional[scipy.sparse.csr_matrix]] = []
     for message in messages:
         _, sentence = message.get_sparse_features(TEXT)
         if sentence is None:
@@ -84,8 +85,10 @@ def for_prediction(model: Optional[Dict[str, np.ndarray]]) -> Optional[Dict[str,
     times a float32 or column-ordered matrix copies the whole matrix for every message."""
     if model is None:
         return None
-    return {key: np.ascontiguousarray(value, dtype=np.float64) if value.dtype.kind == "f" else value
-            for key, value in model.items()}
+    return {
+        key: np.ascontiguousarray(value, dtype=np.float64) if value.dtype.kind == "f" else value
+        for key, value in model.items()
+    }
 
 
 def softmax(scores: np.ndarray) -> np.ndarray:
@@ -99,8 +102,13 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
         return {
-            "C": 10.0, "class_weight": "balanced", "max_iter": 3000, "ranking_length": 10,
-            "third_party_intent": None, "risk_intents": [], "third_party_C": 30.0,
+            "C": 10.0,
+            "class_weight": "balanced",
+            "max_iter": 3000,
+            "ranking_length": 10,
+            "third_party_intent": None,
+            "risk_intents": [],
+            "third_party_C": 30.0,
         }
 
     @staticmethod
@@ -121,7 +129,10 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
 
     @classmethod
     def create(
-        cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
         execution_context: ExecutionContext,
     ) -> "LinearIntentClassifier":
         return cls(config, model_storage, resource)
@@ -164,8 +175,9 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         risk = np.isin(labels, list(self.config["risk_intents"]))
         if not third_party or third_party not in labels[risk] or len(set(labels[risk])) < 2:
             return {}
-        who = LogisticRegression(C=float(self.config["third_party_C"]), max_iter=int(self.config["max_iter"]),
-                                 solver="lbfgs")
+        who = LogisticRegression(
+            C=float(self.config["third_party_C"]), max_iter=int(self.config["max_iter"]), solver="lbfgs"
+        )
         who.fit(features[risk], labels[risk] == third_party)
         return {
             "who_coef": who.coef_.ravel().astype(np.float32),
@@ -176,13 +188,14 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
 
     def _share_out_risk(self, features: scipy.sparse.csr_matrix, probabilities: np.ndarray) -> np.ndarray:
         """Re-divide each message's risk probability by who is at risk (see the module docstring)."""
-        if "who_coef" not in self.model:
+        if self.model is None or "who_coef" not in self.model:
             return probabilities
         classes = list(self.model["classes"])
         third = classes.index(str(self.model["third_party_intent"]))
         others = [classes.index(str(r)) for r in self.model["risk_intents"] if str(r) != classes[third]]
-        someone_else = 1.0 / (1.0 + np.exp(-(np.asarray(features @ self.model["who_coef"]).ravel()
-                                              + self.model["who_intercept"][0])))
+        someone_else = 1.0 / (
+            1.0 + np.exp(-(np.asarray(features @ self.model["who_coef"]).ravel() + self.model["who_intercept"][0]))
+        )
         own_scenarios = probabilities[:, others].sum(axis=1)
         risk_mass = own_scenarios + probabilities[:, third]
         shared = probabilities.copy()
@@ -199,8 +212,12 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
 
     @classmethod
     def load(
-        cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
-        execution_context: ExecutionContext, **kwargs: Any,
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
     ) -> "LinearIntentClassifier":
         try:
             with model_storage.read_from(resource) as directory:

@@ -7,6 +7,7 @@ wording and routes for parents and carers, or teachers and youth workers.
 A young adult who is at risk is known from their age (the `age_band` slot),
 not from a role.
 """
+
 import re
 from functools import lru_cache
 from typing import Any, Dict, List, Optional, Tuple
@@ -28,8 +29,12 @@ ROLES = ("parent", "educator")
 
 @lru_cache(maxsize=1)
 def role_patterns() -> List[Tuple[str, "re.Pattern[str]"]]:
-    return [(role, re.compile(pattern)) for data in locales.catalog().values()
-            for role in ROLES for pattern in (data.get("roles") or {}).get(role) or []]
+    return [
+        (role, re.compile(pattern))
+        for data in locales.catalog().values()
+        for role in ROLES
+        for pattern in (data.get("roles") or {}).get(role) or []
+    ]
 
 
 def role_of(text: str) -> Optional[str]:
@@ -41,7 +46,10 @@ def role_of(text: str) -> Optional[str]:
 class RoleDetector(GraphComponent, EntityExtractorMixin):
     @classmethod
     def create(
-        cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
         execution_context: ExecutionContext,
     ) -> "RoleDetector":
         return cls()

@@ -21,6 +21,7 @@ self-harm words about a friend ("she says she wants to kill herself") add
 `also_scenario: self_harm`, so the friend flow names a crisis line open now. It also registers the message text with the
 log privacy filter, so that text is redacted from any later log line.
 """
+
 import re
 from pathlib import Path
 from typing import Any, Dict, List, Optional
@@ -77,17 +78,29 @@ def distressed(text: str, lexicon: Lexicon) -> bool:
     return any(p.search(folded) for p in lexicon[SELF_HARM] + lexicon[DISTRESS])
 
 
-def decide(text: str, predicted: Optional[str], lexicon: Lexicon) -> "tuple[Optional[str], Optional[str]]":
-    """(the intent to set, or None to keep the classifier's; the scenario that comes along, if any)."""
+# A scenario the classifier saw beside self-harm words counts from this probability up.
+ALSO_MIN_CONFIDENCE = 0.1
+
+
+def decide(text: str, ranking: List[Dict[str, Any]], lexicon: Lexicon) -> "tuple[Optional[str], Optional[str]]":
+    """(the intent to set, or None to keep the classifier's; the scenario that comes along, if any).
+
+    `ranking` is the classifier's intent ranking, most likely first (FallbackClassifier's
+    `nlu_fallback` may lead it).
+    """
+    predicted = ranking[0]["name"] if ranking else None
     if predicted in REGISTRY.someone_else:
         return None, (SELF_HARM if distressed(text, lexicon) else None)
-    if predicted in NEVER_OVERRIDE:
+    if predicted == DANGER:
         return None, None
     caught = match(text, lexicon)
     if caught == DANGER:
         return DANGER, None
-    if predicted in COMBINABLE and distressed(text, lexicon):
-        return SELF_HARM, predicted
+    scenario = next(
+        (r["name"] for r in ranking if r["name"] in COMBINABLE and r.get("confidence", 0) >= ALSO_MIN_CONFIDENCE), None
+    )
+    if scenario and (distressed(text, lexicon) or predicted == SELF_HARM):
+        return SELF_HARM, scenario
     if caught is not None and caught != predicted:
         return caught, None
     return None, None
@@ -116,8 +129,11 @@ class SafetyNet(GraphComponent, IntentClassifier):
         return messages
 
     def _apply(self, message: Message, text: str) -> None:
+        ranking = message.get(INTENT_RANKING_KEY) or []
         predicted = (message.get(INTENT) or {}).get("name")
-        intent, also = decide(text, predicted, self.lexicon)
+        if predicted and (not ranking or ranking[0].get("name") != predicted):
+            ranking = [{"name": predicted, "confidence": (message.get(INTENT) or {}).get("confidence", 0)}] + ranking
+        intent, also = decide(text, ranking, self.lexicon)
         if also:
             entity = {"entity": ALSO_SCENARIO, "value": also, "start": 0, "end": 0, "extractor": type(self).__name__}
             message.set(ENTITIES, message.get(ENTITIES, []) + [entity], add_to_output=True)

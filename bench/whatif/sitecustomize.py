@@ -13,6 +13,7 @@ Earlier experiments here became part of Ally (`ally/action_validation.py`:
 the action-answer schema checked once) or lost their object (loading DIET
 without its training step: Ally's pipeline has no TensorFlow model now).
 """
+
 import os
 import sys
 

@@ -8,6 +8,7 @@ and nothing of the chat reaches the logs. Then a small load test (20
 conversations x 5 turns, each with its own country) against the cluster and
 against one `make run`-style server: no errors, no timeouts, no cross-talk.
 """
+
 import asyncio
 import json
 import sys
@@ -99,8 +100,9 @@ def test_the_widget_talks_over_websocket_through_nginx_and_its_state_is_shared(c
         socket = await RawSocketIO.connect(cluster.url)  # through nginx: WebSocket upgrade
         try:
             await socket.start_session(session_id)
-            await socket.emit("user_uttered", {"message": sextortion(), "session_id": session_id,
-                                               "customData": {"country": "NO"}})
+            await socket.emit(
+                "user_uttered", {"message": sextortion(), "session_id": session_id, "customData": {"country": "NO"}}
+            )
             first = await socket.bot_messages()
         finally:
             await socket.close()
@@ -108,8 +110,9 @@ def test_the_widget_talks_over_websocket_through_nginx_and_its_state_is_shared(c
         other = await RawSocketIO.connect(cluster.replica_url(1))
         try:
             await other.start_session(session_id)
-            await other.emit("user_uttered", {"message": f"can i talk to a real person {canary()}",
-                                              "session_id": session_id})
+            await other.emit(
+                "user_uttered", {"message": f"can i talk to a real person {canary()}", "session_id": session_id}
+            )
             second = await other.bot_messages()
         finally:
             await other.close()

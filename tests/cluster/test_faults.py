@@ -11,6 +11,7 @@
   a short notice and generic help, never an error or nothing; when Redis is
   back, state is shared again (ally/lock_store.py, ally/channels/rest.py).
 """
+
 import signal
 import time
 import uuid
@@ -124,8 +125,11 @@ def test_the_lock_store_without_redis_falls_back_then_returns_to_redis(tmp_path)
             return store.degraded
 
     assert asyncio.run(use("c1")) is True  # no Redis: answered anyway, with an in-process lock
-    process = subprocess.Popen(["redis-server", str(ROOT / "deploy" / "redis" / "redis.conf"), "--port", str(port),
-                                "--dir", str(tmp_path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        ["redis-server", str(ROOT / "deploy" / "redis" / "redis.conf"), "--port", str(port), "--dir", str(tmp_path)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         client = redis.Redis(port=port, db=1)
         for _ in range(100):

@@ -6,6 +6,7 @@ canary may appear in either server's output. After each bad input the
 server must still answer a normal message. The per-conversation rate limit
 is set low here (5 at once, then 30 a minute) so a flood is cheap to send.
 """
+
 import asyncio
 import json
 import secrets
@@ -45,8 +46,11 @@ RATE_LIMITED_TEXT = variants("utter_rate_limited")[0] + "\n" + variants("utter_e
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    running = Servers(tmp_path_factory.mktemp("bad-input"), log_level="debug",
-                      env={"ALLY_RATE_LIMIT_BURST": str(BURST), "ALLY_RATE_LIMIT_PER_MINUTE": "30"})
+    running = Servers(
+        tmp_path_factory.mktemp("bad-input"),
+        log_level="debug",
+        env={"ALLY_RATE_LIMIT_BURST": str(BURST), "ALLY_RATE_LIMIT_PER_MINUTE": "30"},
+    )
     yield running
     running.stop()
 
@@ -78,16 +82,44 @@ def bodies():
         ("sender id with spaces and markup", {"sender": f"<b>{c()}</b> x", "message": "hello"}, 400, "sender_invalid"),
         ("sender id as a list", {"sender": [c()], "message": "hello"}, 400, "sender_invalid"),
         ("metadata as a string", {"sender": sender(), "message": "hello", "metadata": c()}, 400, "metadata_not_object"),
-        ("huge metadata", {"sender": sender(), "message": "hello", "metadata": {"x": c() * 1000}}, 413, "metadata_too_large"),
-        ("invalid UTF-8", b'{"sender": "x1", "message": "\xff\xfe ' + c().encode() + b' \xc3\x28"}', 400, "body_not_utf8"),
-        ("lone surrogate escapes", f'{{"sender": "{sender()}", "message": "\\ud800 {c()} \\udfff"}}'.encode(), 200, None),
-        ("control characters", {"sender": sender(),
-                                "message": f"\x00\x07\x1b[31m someone keeps asking me for pics {c()}\x7f\x85\x08"}, 200, None),
+        (
+            "huge metadata",
+            {"sender": sender(), "message": "hello", "metadata": {"x": c() * 1000}},
+            413,
+            "metadata_too_large",
+        ),
+        (
+            "invalid UTF-8",
+            b'{"sender": "x1", "message": "\xff\xfe ' + c().encode() + b' \xc3\x28"}',
+            400,
+            "body_not_utf8",
+        ),
+        (
+            "lone surrogate escapes",
+            f'{{"sender": "{sender()}", "message": "\\ud800 {c()} \\udfff"}}'.encode(),
+            200,
+            None,
+        ),
+        (
+            "control characters",
+            {"sender": sender(), "message": f"\x00\x07\x1b[31m someone keeps asking me for pics {c()}\x7f\x85\x08"},
+            200,
+            None,
+        ),
         ("emoji only", {"sender": sender(), "message": "😢😢😢🙏"}, 200, None),
         ("emoji and text", {"sender": sender(), "message": f"😢 someone keeps asking me for pics {c()} 🙏"}, 200, None),
-        ("right-to-left text", {"sender": sender(), "message": f"\u202eشخص يطلب مني صور {c()} \u05e2\u05d6\u05e8\u05d4"}, 200, None),
-        ("HTML and script tags", {"sender": sender(),
-                                  "message": f"<script>alert('{c()}')</script><img src=x onerror=alert(1)><b>help</b>"}, 200, None),
+        (
+            "right-to-left text",
+            {"sender": sender(), "message": f"\u202eشخص يطلب مني صور {c()} \u05e2\u05d6\u05e8\u05d4"},
+            200,
+            None,
+        ),
+        (
+            "HTML and script tags",
+            {"sender": sender(), "message": f"<script>alert('{c()}')</script><img src=x onerror=alert(1)><b>help</b>"},
+            200,
+            None,
+        ),
     ]
 
 
@@ -110,13 +142,15 @@ def test_bad_input_over_rest_gets_a_clear_answer_and_the_server_keeps_serving(se
 def test_a_10_mb_body_is_refused_by_the_size_limit(server):
     """Sanic answers 413 as soon as the declared length is over the limit, before reading the body."""
     body = json.dumps({"sender": sender(), "message": canary() + " " + "x" * 10_000_000}).encode()
-    head = (f"POST /webhooks/rest/webhook HTTP/1.1\r\nHost: 127.0.0.1:{server.rasa_port}\r\n"
-            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n").encode()
+    head = (
+        f"POST /webhooks/rest/webhook HTTP/1.1\r\nHost: 127.0.0.1:{server.rasa_port}\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+    ).encode()
     with socket.create_connection(("127.0.0.1", server.rasa_port), timeout=30) as connection:
         connection.sendall(head + body[:65536])
         try:
             for start in range(65536, len(body), 65536):
-                connection.sendall(body[start:start + 65536])
+                connection.sendall(body[start : start + 65536])
         except OSError:
             pass  # the server stopped reading: expected
         answer = connection.recv(65536).decode("latin-1")
@@ -158,8 +192,12 @@ def test_clean_text_keeps_what_people_write_and_drops_what_no_one_types():
     assert input_checks.clean_text("\u202eمرحبا \u05e9\u05dc\u05d5\u05dd") == "\u202eمرحبا שלום"
     assert input_checks.clean_text("<b>x</b>") == "<b>x</b>"  # markup is text; replies never echo it
     assert input_checks.clean_text("a\ud800b") == "a?b"
-    for bad, code in ((None, "message_not_text"), (5, "message_not_text"), (" \t\n\x00 ", "message_empty"),
-                      ("x" * (input_checks.MAX_MESSAGE_CHARS + 1), "message_too_long")):
+    for bad, code in (
+        (None, "message_not_text"),
+        (5, "message_not_text"),
+        (" \t\n\x00 ", "message_empty"),
+        ("x" * (input_checks.MAX_MESSAGE_CHARS + 1), "message_too_long"),
+    ):
         with pytest.raises(input_checks.BadInput) as error:
             input_checks.clean_text(bad)
         assert error.value.code == code
@@ -234,19 +272,34 @@ def test_bad_input_over_socketio_is_ignored_or_answered_and_the_socket_keeps_wor
 
     async def talk():
         async with widget_session(server, session_id) as socket:
-            for data in (12345, [canary()], None, {"message": 5}, {"message": None}, {"message": ""},
-                         {"message": "  \n\t "}, {"message": [canary()]}, {}, {"session_id": session_id}):
+            for data in (
+                12345,
+                [canary()],
+                None,
+                {"message": 5},
+                {"message": None},
+                {"message": ""},
+                {"message": "  \n\t "},
+                {"message": [canary()]},
+                {},
+                {"session_id": session_id},
+            ):
                 await socket.emit("user_uttered", data)
             await socket.send_raw(f'42["user_uttered", {{"message": "{canary()}')  # invalid JSON
             await socket.send_raw("4" + canary())  # not a socket.io packet
             await socket.emit("no_such_event", {"message": canary()})
             ignored = await socket.bot_messages(quiet=1, timeout=4)
             answers = []
-            for text in (f"{canary()} " + "help " * 20_000,                      # 100 KB: cut to the limit
-                         "\x00\x07\x1b[31m someone keeps asking me for pics\x7f",
-                         "😢😢😢", f"<script>alert('{canary()}')</script>", f"שלום {canary()} مرحبا"):
-                await socket.emit("user_uttered", {"message": text, "session_id": session_id,
-                                                   "customData": {"country": "SE"}})
+            for text in (
+                f"{canary()} " + "help " * 20_000,  # 100 KB: cut to the limit
+                "\x00\x07\x1b[31m someone keeps asking me for pics\x7f",
+                "😢😢😢",
+                f"<script>alert('{canary()}')</script>",
+                f"שלום {canary()} مرحبا",
+            ):
+                await socket.emit(
+                    "user_uttered", {"message": text, "session_id": session_id, "customData": {"country": "SE"}}
+                )
                 answers.append(await socket.bot_messages())
             await socket.emit("user_uttered", {"message": "hello", "session_id": session_id})
             normal = await socket.bot_messages()
@@ -284,8 +337,10 @@ def test_control_characters_over_socketio_stay_out_of_the_logs(server):
 
     async def talk():
         async with widget_session(server, session_id) as socket:
-            await socket.emit("user_uttered", {"message": f"\x00\x07 someone keeps asking me for pics {word}\x7f",
-                                               "session_id": session_id})
+            await socket.emit(
+                "user_uttered",
+                {"message": f"\x00\x07 someone keeps asking me for pics {word}\x7f", "session_id": session_id},
+            )
             return await socket.bot_messages()
 
     assert asyncio.run(talk())

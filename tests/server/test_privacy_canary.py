@@ -9,6 +9,7 @@ Then the canaries must be absent from: the stored tracker (read back through
 Rasa's HTTP API), every Redis key and value, the servers' captured output,
 and every file written under the project or the temp directory during the run.
 """
+
 import asyncio
 import json
 import secrets
@@ -38,7 +39,8 @@ def start_redis(workdir: Path):
     port = free_port()
     process = subprocess.Popen(
         ["redis-server", str(ROOT / "deploy" / "redis" / "redis.conf"), "--port", str(port), "--dir", str(workdir)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     import redis
 
@@ -107,11 +109,17 @@ def run(request, tmp_path_factory):
         socket_sender = f"canary-socket-{uuid.uuid4().hex}"
         socket_canaries = [canary() for _ in range(3)]
         canaries.extend(socket_canaries)
-        socket_answers = asyncio.run(conversation(servers, socket_sender, [
-            f"he wants to meet me {socket_canaries[0]} somewhere quiet",
-            f"i live in canada {socket_canaries[1]}",
-            f"is this chat saved {socket_canaries[2]}",
-        ]))
+        socket_answers = asyncio.run(
+            conversation(
+                servers,
+                socket_sender,
+                [
+                    f"he wants to meet me {socket_canaries[0]} somewhere quiet",
+                    f"i live in canada {socket_canaries[1]}",
+                    f"is this chat saved {socket_canaries[2]}",
+                ],
+            )
+        )
         socket_tracker = stored_tracker(servers, socket_sender)
         redis_dump = []
         if redis_client is not None:
@@ -120,10 +128,20 @@ def run(request, tmp_path_factory):
     finally:
         servers.stop()
     yield {
-        "level": level, "backend": backend, "servers": servers, "canaries": canaries, "started": started,
-        "tracker": tracker, "asked": asked, "answered": answered, "handoff": handoff,
-        "socket_answers": socket_answers, "socket_tracker": socket_tracker,
-        "redis": redis_client, "redis_dump": redis_dump, "workdir": workdir,
+        "level": level,
+        "backend": backend,
+        "servers": servers,
+        "canaries": canaries,
+        "started": started,
+        "tracker": tracker,
+        "asked": asked,
+        "answered": answered,
+        "handoff": handoff,
+        "socket_answers": socket_answers,
+        "socket_tracker": socket_tracker,
+        "redis": redis_client,
+        "redis_dump": redis_dump,
+        "workdir": workdir,
     }
     if redis_process is not None:
         redis_process.terminate()
@@ -138,8 +156,12 @@ def test_the_conversation_really_ran_and_filled_slots(run):
 
 
 def test_the_socket_conversation_really_ran(run):
-    handoffs = [e["custom"]["ally_handoff"] for turn in run["socket_answers"] for e in turn
-                if "ally_handoff" in (e.get("custom") or {})]
+    handoffs = [
+        e["custom"]["ally_handoff"]
+        for turn in run["socket_answers"]
+        for e in turn
+        if "ally_handoff" in (e.get("custom") or {})
+    ]
     assert handoffs and handoffs[-1]["country"] == "CA"
     assert run["socket_tracker"]["slots"]["country"] == "CA"
 

@@ -1,4 +1,5 @@
 """The conversations of docs/safety.md over the real REST channel and the real action server."""
+
 from datetime import datetime, timezone
 
 import pytest
@@ -68,7 +69,9 @@ def test_not_wanting_to_be_alive_in_germany_names_a_line_open_now(servers):
 
 def test_the_safety_check_after_sextortion_leads_to_crisis_support(servers):
     who = new_sender()
-    first = servers.say(who, "this guy has my pics and says hell send them to my school unless i pay", {"country": "GB"})
+    first = servers.say(
+        who, "this guy has my pics and says hell send them to my school unless i pay", {"country": "GB"}
+    )
     assert first[-1]["text"] in response_variants("utter_safety_check")
     assert [b["title"] for b in first[-1]["buttons"]] == ["I'm okay", "Not really"]
     replies = servers.say(who, "not really")

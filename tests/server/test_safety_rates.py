@@ -1,4 +1,5 @@
 """The safety net's rates through the trained model (scripts/safety_report.py), held to docs/safety.md's targets."""
+
 import sys
 
 import pytest

@@ -1,4 +1,5 @@
 """End to end over Rasa's REST channel, with the real Rasa server and action server."""
+
 import uuid
 
 import pytest
@@ -98,7 +99,7 @@ def test_the_user_can_correct_the_metadata_country(servers):
 def test_age_metadata_changes_the_wording(servers):
     young = servers.say(sender(), SEXTORTION, {"country": "GB", "age": 12})
     older = servers.say(sender(), SEXTORTION, {"country": "GB", "age": 16})
-    under_13, band_13_15, band_16_17, default = variants("utter_sextortion")
+    under_13, band_13_15, band_16_17 = variants("utter_sextortion")[:3]  # domain order: under_13, 13_15, 16_17
     assert young[0]["text"] == under_13
     assert older[0]["text"] == band_16_17
 

@@ -1,6 +1,8 @@
 """A raw socket.io client for the tests and the load test."""
+
 import asyncio
 import json
+import time
 from typing import Any, List, Optional
 
 import websockets

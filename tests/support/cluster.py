@@ -1,4 +1,5 @@
 """The scale-out cluster the tests run (scripts/run_cluster.sh: Redis, two replicas, nginx), and HTTP helpers."""
+
 import json
 import os
 import shutil
@@ -31,8 +32,9 @@ def wait_port_closed(port: int, timeout: float = 30) -> None:
 def post(url: str, body: Any, timeout: float = 60, headers: Optional[dict] = None) -> Tuple[int, dict, Any]:
     """POST `body` (bytes as is, anything else as JSON); (status, headers, parsed JSON or raw bytes)."""
     data = body if isinstance(body, bytes) else json.dumps(body).encode()
-    request = urllib.request.Request(url, data=data, method="POST",
-                                     headers={"Content-Type": "application/json", **(headers or {})})
+    request = urllib.request.Request(
+        url, data=data, method="POST", headers={"Content-Type": "application/json", **(headers or {})}
+    )
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             status, head, raw = response.status, dict(response.headers), response.read()
@@ -57,18 +59,31 @@ class Cluster:
         self.logs: Dict[str, Path] = {"cluster": self.workdir / "cluster.log"}
         self.extra: Dict[str, subprocess.Popen] = {}  # parts restarted by a test
         self.env = dict(
-            os.environ, RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2", PYTHONWARNINGS="ignore",
-            ALLY_ACTION_TIMEOUT="8", ALLY_PORT=str(self.port),
-            ALLY_REPLICA_PORTS=" ".join(map(str, self.replica_ports)), ALLY_ACTION_PORT=str(self.action_port),
-            ALLY_REDIS_PORT=str(self.redis_port), ALLY_RUN_DIR=str(self.run_dir), ALLY_LOG_LEVEL=log_level,
+            os.environ,
+            RASA_TELEMETRY_ENABLED="false",
+            TF_CPP_MIN_LOG_LEVEL="2",
+            PYTHONWARNINGS="ignore",
+            ALLY_ACTION_TIMEOUT="8",
+            ALLY_PORT=str(self.port),
+            ALLY_REPLICA_PORTS=" ".join(map(str, self.replica_ports)),
+            ALLY_ACTION_PORT=str(self.action_port),
+            ALLY_REDIS_PORT=str(self.redis_port),
+            ALLY_RUN_DIR=str(self.run_dir),
+            ALLY_LOG_LEVEL=log_level,
             **(env or {}),
         )
         self.process = subprocess.Popen(
-            ["bash", str(ROOT / "scripts" / "run_cluster.sh")], cwd=ROOT, env=self.env,
-            stdout=self.logs["cluster"].open("ab"), stderr=subprocess.STDOUT, start_new_session=True,
+            ["bash", str(ROOT / "scripts" / "run_cluster.sh")],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.logs["cluster"].open("ab"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         try:
-            wait_until_up(f"{self.url}/webhooks/rest/", self.process, "the cluster (scripts/run_cluster.sh)", timeout=420)
+            wait_until_up(
+                f"{self.url}/webhooks/rest/", self.process, "the cluster (scripts/run_cluster.sh)", timeout=420
+            )
         except Exception:
             self.stop()
             raise
@@ -80,8 +95,9 @@ class Cluster:
     def replica_url(self, index: int) -> str:
         return f"http://127.0.0.1:{self.replica_ports[index]}"
 
-    def say(self, base_url: str, sender: str, message: str, metadata: Optional[dict] = None,
-            timeout: float = 60) -> Tuple[int, dict, Any]:
+    def say(
+        self, base_url: str, sender: str, message: str, metadata: Optional[dict] = None, timeout: float = 60
+    ) -> Tuple[int, dict, Any]:
         body: Dict[str, Any] = {"sender": sender, "message": message}
         if metadata is not None:
             body["metadata"] = metadata
@@ -94,8 +110,12 @@ class Cluster:
 
     def stop_part(self, name: str, sig: int = signal.SIGTERM) -> None:
         """Stop a part: one the script started (redis, actions, replica-a, ...) or one a test restarted."""
-        port = {"redis": self.redis_port, "actions": self.action_port, "replica-a": self.replica_ports[0],
-                "replica-b": self.replica_ports[1]}[name]
+        port = {
+            "redis": self.redis_port,
+            "actions": self.action_port,
+            "replica-a": self.replica_ports[0],
+            "replica-b": self.replica_ports[1],
+        }[name]
         if name in self.extra:
             self.extra.pop(name).send_signal(sig)
         else:
@@ -105,15 +125,33 @@ class Cluster:
     def _start_extra(self, name: str, command: List[str], url: Optional[str]) -> None:
         log = self.workdir / f"{name}-restarted.log"
         self.logs[f"{name}-restarted"] = log
-        process = subprocess.Popen(command, cwd=ROOT, env=dict(self.env, ALLY_REDIS_HOST="127.0.0.1"),
-                                   stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=dict(self.env, ALLY_REDIS_HOST="127.0.0.1"),
+            stdout=log.open("ab"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         self.extra[name] = process
         if url:
             wait_until_up(url, process, name, timeout=300)
 
     def restart_redis(self) -> None:
-        self._start_extra("redis", ["redis-server", str(ROOT / "deploy" / "redis" / "redis.conf"), "--port",
-                                    str(self.redis_port), "--dir", str(self.run_dir), "--daemonize", "no"], None)
+        self._start_extra(
+            "redis",
+            [
+                "redis-server",
+                str(ROOT / "deploy" / "redis" / "redis.conf"),
+                "--port",
+                str(self.redis_port),
+                "--dir",
+                str(self.run_dir),
+                "--daemonize",
+                "no",
+            ],
+            None,
+        )
         import redis
 
         client = redis.Redis(port=self.redis_port)
@@ -126,16 +164,34 @@ class Cluster:
         raise RuntimeError("redis-server did not restart")
 
     def restart_actions(self) -> None:
-        self._start_extra("actions", [str(VENV_BIN / "rasa"), "run", "actions", "--port", str(self.action_port)],
-                          f"http://127.0.0.1:{self.action_port}/health")
+        self._start_extra(
+            "actions",
+            [str(VENV_BIN / "rasa"), "run", "actions", "--port", str(self.action_port)],
+            f"http://127.0.0.1:{self.action_port}/health",
+        )
 
     def restart_replica(self, index: int) -> None:
         origins = self.env.get("ALLY_ALLOWED_ORIGINS") or f"http://127.0.0.1:{self.port},http://localhost:{self.port}"
-        self._start_extra(f"replica-{'ab'[index]}", [
-            str(VENV_BIN / "rasa"), "run", "--model", str(MODEL), "--endpoints", str(self.run_dir / "endpoints.yml"),
-            "--credentials", str(ROOT / "credentials.yml"), "--interface", "127.0.0.1",
-            "--port", str(self.replica_ports[index]), "--cors", *origins.split(","),
-        ], f"{self.replica_url(index)}/")
+        self._start_extra(
+            f"replica-{'ab'[index]}",
+            [
+                str(VENV_BIN / "rasa"),
+                "run",
+                "--model",
+                str(MODEL),
+                "--endpoints",
+                str(self.run_dir / "endpoints.yml"),
+                "--credentials",
+                str(ROOT / "credentials.yml"),
+                "--interface",
+                "127.0.0.1",
+                "--port",
+                str(self.replica_ports[index]),
+                "--cors",
+                *origins.split(","),
+            ],
+            f"{self.replica_url(index)}/",
+        )
 
     def redis_client(self, db: int = 0) -> Any:
         import redis

@@ -1,4 +1,5 @@
 """Reading the bot's replies: the domain's variants, the hand-off payload, the text of a turn."""
+
 import uuid
 from typing import List, Optional
 

@@ -1,4 +1,5 @@
 """The real servers the tests run: Rasa and the action server, with their output captured to files."""
+
 import json
 import os
 import secrets
@@ -47,15 +48,27 @@ def wait_until_up(url: str, process: subprocess.Popen, name: str, timeout: float
 class Servers:
     """A running pair of servers, their output captured to files for the privacy tests."""
 
-    def __init__(self, workdir: Path, log_level: str = "info", action_server: bool = True,
-                 env: Optional[dict] = None, rasa_args: tuple = ()) -> None:
+    def __init__(
+        self,
+        workdir: Path,
+        log_level: str = "info",
+        action_server: bool = True,
+        env: Optional[dict] = None,
+        rasa_args: tuple = (),
+    ) -> None:
         self.workdir = workdir
         self.rasa_port = free_port()
         self.action_port = free_port()
         self.processes: List[subprocess.Popen] = []
         self.logs: Dict[str, Path] = {}
-        env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2",
-                   PYTHONWARNINGS="ignore", ALLY_ACTION_TIMEOUT="5", **(env or {}))
+        env = dict(
+            os.environ,
+            RASA_TELEMETRY_ENABLED="false",
+            TF_CPP_MIN_LOG_LEVEL="2",
+            PYTHONWARNINGS="ignore",
+            ALLY_ACTION_TIMEOUT="5",
+            **(env or {}),
+        )
         debug = ["--debug"] if log_level == "debug" else []
         endpoints = workdir / "endpoints.yml"
         endpoints.write_text(
@@ -64,16 +77,32 @@ class Servers:
         self._env, self._debug = env, debug
         if action_server:
             self.restart_action_server()
-        self.rasa = self._start("rasa", [
-            str(VENV_BIN / "rasa"), "run", "--model", str(MODEL), "--endpoints", str(endpoints),
-            "--credentials", str(ROOT / "credentials.yml"), "--interface", "127.0.0.1",
-            "--port", str(self.rasa_port), *debug, *rasa_args,
-        ], env)
+        self.rasa = self._start(
+            "rasa",
+            [
+                str(VENV_BIN / "rasa"),
+                "run",
+                "--model",
+                str(MODEL),
+                "--endpoints",
+                str(endpoints),
+                "--credentials",
+                str(ROOT / "credentials.yml"),
+                "--interface",
+                "127.0.0.1",
+                "--port",
+                str(self.rasa_port),
+                *debug,
+                *rasa_args,
+            ],
+            env,
+        )
         wait_until_up(f"http://127.0.0.1:{self.rasa_port}/", self.rasa, "Rasa server")
 
     def restart_action_server(self) -> None:
         self.action = self._start(
-            "actions", [str(VENV_BIN / "rasa"), "run", "actions", "--port", str(self.action_port), *self._debug],
+            "actions",
+            [str(VENV_BIN / "rasa"), "run", "actions", "--port", str(self.action_port), *self._debug],
             self._env,
         )
         wait_until_up(f"http://127.0.0.1:{self.action_port}/health", self.action, "action server")
@@ -94,7 +123,8 @@ class Servers:
         if metadata is not None:
             body["metadata"] = metadata
         request = urllib.request.Request(
-            f"{self.url}/webhooks/rest/webhook", data=json.dumps(body).encode(),
+            f"{self.url}/webhooks/rest/webhook",
+            data=json.dumps(body).encode(),
             headers={"Content-Type": "application/json"},
         )
         with urllib.request.urlopen(request, timeout=60) as response:

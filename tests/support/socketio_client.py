@@ -3,6 +3,7 @@
 python-socketio's own client needs a newer aiohttp than Rasa allows, so the
 tests speak Engine.IO v4 / Socket.IO v5 frames directly with `websockets`.
 """
+
 import asyncio
 import json
 from typing import Any, Dict, List, Optional
@@ -32,8 +33,12 @@ async def conversation(
             if name == "session_confirm":
                 break
         for message in messages:
-            await ws.send("42" + json.dumps(["user_uttered", {
-                "message": message, "session_id": session_id, "customData": custom_data or {}}]))
+            await ws.send(
+                "42"
+                + json.dumps(
+                    ["user_uttered", {"message": message, "session_id": session_id, "customData": custom_data or {}}]
+                )
+            )
             turn = [(await _event(ws, timeout))[1]]
             while True:
                 try:

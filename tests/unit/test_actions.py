@@ -1,4 +1,5 @@
 """Every custom action, run in-process with rasa_sdk's real Tracker and dispatcher."""
+
 import asyncio
 from typing import Optional
 
@@ -9,16 +10,32 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.handoff import ActionAgeNoted, ActionEmergency, ActionHandoff, ActionShareHelpline
 from actions.slots import ValidateSlotMappings
 
-SLOTS = {"country": None, "age_band": None, "country_candidate": None, "awaiting_country": None, "scenario": None,
-         "language": None, "role": None, "safety_checked": None, "awaiting_safety_answer": None}
+SLOTS = {
+    "country": None,
+    "age_band": None,
+    "country_candidate": None,
+    "awaiting_country": None,
+    "scenario": None,
+    "language": None,
+    "role": None,
+    "safety_checked": None,
+    "awaiting_safety_answer": None,
+}
 
 
 def tracker(intent: str, slots: Optional[dict] = None, metadata: Optional[dict] = None, events=None, entities=None):
     return Tracker(
-        sender_id="test", slots={**SLOTS, **(slots or {})},
-        latest_message={"intent": {"name": intent, "confidence": 0.99}, "entities": entities or [],
-                        "metadata": metadata or {}},
-        events=events or [], paused=False, followup_action=None, active_loop={},
+        sender_id="test",
+        slots={**SLOTS, **(slots or {})},
+        latest_message={
+            "intent": {"name": intent, "confidence": 0.99},
+            "entities": entities or [],
+            "metadata": metadata or {},
+        },
+        events=events or [],
+        paused=False,
+        followup_action=None,
+        active_loop={},
         latest_action_name="action_listen",
     )
 
@@ -35,12 +52,16 @@ def text(messages):
 
 # --- action_share_helpline ---------------------------------------------------
 
-@pytest.mark.parametrize("country,name,number", [
-    ("GB", "Childline", "0800 1111"),
-    ("SE", "BRIS", "116 111"),
-    ("US", "Childhelp", "1-800-422-4453"),
-    ("AU", "Kids Helpline", "1800 55 1800"),
-])
+
+@pytest.mark.parametrize(
+    "country,name,number",
+    [
+        ("GB", "Childline", "0800 1111"),
+        ("SE", "BRIS", "116 111"),
+        ("US", "Childhelp", "1-800-422-4453"),
+        ("AU", "Kids Helpline", "1800 55 1800"),
+    ],
+)
 def test_share_helpline_shows_the_helpline_when_the_country_is_known(country, name, number):
     messages, slots = run(ActionShareHelpline(), tracker("sextortion", {"country": country}))
     assert name in text(messages) and number in text(messages)
@@ -82,6 +103,7 @@ def test_share_helpline_checks_a_nationality_before_using_it():
 
 # --- action_handoff -------------------------------------------------------------
 
+
 def test_handoff_full_reply_for_a_known_country():
     messages, slots = run(ActionHandoff(), tracker("ask_helpline", {"country": "IE", "scenario": "image_shared"}))
     body = text(messages)
@@ -112,6 +134,7 @@ def test_handoff_denied_nationality_asks_where_they_live():
 
 # --- action_emergency -----------------------------------------------------------
 
+
 @pytest.mark.parametrize("country,number", [("GB", "999"), ("US", "911"), ("AU", "000"), ("NZ", "111"), ("SE", "112")])
 def test_emergency_number_comes_first(country, number):
     messages, _ = run(ActionEmergency(), tracker("immediate_danger", {"country": country}))
@@ -127,6 +150,7 @@ def test_emergency_without_country_lists_the_main_numbers_first():
 
 
 # --- action_age_noted -----------------------------------------------------------
+
 
 def test_age_noted_for_a_young_person():
     messages, _ = run(ActionAgeNoted(), tracker("inform_age", {"age_band": "13_15"}))
@@ -149,12 +173,21 @@ def test_age_noted_for_a_young_adult_gives_adult_routes_not_the_parents_line():
 
 # --- action_validate_slot_mappings ---------------------------------------------
 
+
 def validate(t):
     dispatcher = CollectingDispatcher()
-    events = asyncio.run(ValidateSlotMappings().run(dispatcher, t, {"slots": {
-        "country": {"mappings": [{"type": "from_entity", "entity": "country"}, {"type": "custom"}]},
-        "age_band": {"mappings": [{"type": "from_entity", "entity": "age"}, {"type": "custom"}]},
-    }}))
+    events = asyncio.run(
+        ValidateSlotMappings().run(
+            dispatcher,
+            t,
+            {
+                "slots": {
+                    "country": {"mappings": [{"type": "from_entity", "entity": "country"}, {"type": "custom"}]},
+                    "age_band": {"mappings": [{"type": "from_entity", "entity": "age"}, {"type": "custom"}]},
+                }
+            },
+        )
+    )
     return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
 
 
@@ -163,7 +196,9 @@ def extracted(slot, value):
     return [{"event": "user"}, {"event": "slot", "name": slot, "value": value}]
 
 
-@pytest.mark.parametrize("raw,code", [("sverige", "SE"), ("SE", "SE"), ("scotland", "GB"), ("irland", "IE"), ("🇳🇿", "NZ")])
+@pytest.mark.parametrize(
+    "raw,code", [("sverige", "SE"), ("SE", "SE"), ("scotland", "GB"), ("irland", "IE"), ("🇳🇿", "NZ")]
+)
 def test_country_entity_is_normalised(raw, code):
     assert validate(tracker("inform_country", {"country": raw}, events=extracted("country", raw)))["country"] == code
 
@@ -181,7 +216,9 @@ def test_metadata_never_overrides_what_the_user_said():
     assert "country" not in validate(tracker("greet", {"country": "IE"}, metadata={"country": "GB"}))
 
 
-@pytest.mark.parametrize("raw,band", [("12", "under_13"), ("year 9", "13_15"), ("fourteen", "13_15"), ("16", "16_17"), ("34", "adult")])
+@pytest.mark.parametrize(
+    "raw,band", [("12", "under_13"), ("year 9", "13_15"), ("fourteen", "13_15"), ("16", "16_17"), ("34", "adult")]
+)
 def test_age_entity_becomes_a_band(raw, band):
     assert validate(tracker("inform_age", {"age_band": raw}, events=extracted("age_band", raw)))["age_band"] == band
 
@@ -199,7 +236,10 @@ def test_the_resolvable_country_entity_wins_over_a_misread_word():
 def test_a_misread_age_entity_keeps_the_previous_band():
     events = [{"event": "slot", "name": "age_band", "value": "16_17"}] + extracted("age_band", "kestrel42")
     entities = [{"entity": "age", "value": "kestrel42"}]
-    assert validate(tracker("inform_age", {"age_band": "kestrel42"}, events=events, entities=entities))["age_band"] == "16_17"
+    assert (
+        validate(tracker("inform_age", {"age_band": "kestrel42"}, events=events, entities=entities))["age_band"]
+        == "16_17"
+    )
 
 
 def test_the_first_real_age_of_several_entities_wins():

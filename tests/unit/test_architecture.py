@@ -1,4 +1,5 @@
 """The wiring and the import rules of docs/architecture.md, enforced."""
+
 import ast
 import subprocess
 import sys
@@ -49,15 +50,19 @@ def test_the_rasa_free_modules_import_no_rasa(name):
 
 
 def test_the_rasa_free_modules_load_without_rasa_installed():
-    code = ("import sys; sys.modules['rasa'] = sys.modules['sanic'] = None; "
-            "import ally.log_privacy, ally.scenarios, ally.locales, ally.text, actions.routes, actions.messages")
+    code = (
+        "import sys; sys.modules['rasa'] = sys.modules['sanic'] = None; "
+        "import ally.log_privacy, ally.scenarios, ally.locales, ally.text, actions.routes, actions.messages"
+    )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
 
 
 def test_importing_ally_installs_nothing():
-    code = ("import ally, ally.nlu.safety_net, ally.channels.rest, ally.channels.widget; "
-            "from ally import runtime; print(runtime.installed())")
+    code = (
+        "import ally, ally.nlu.safety_net, ally.channels.rest, ally.channels.widget; "
+        "from ally import runtime; print(runtime.installed())"
+    )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert result.stdout.strip().splitlines()[-1] == "False", result.stderr[-2000:]
 

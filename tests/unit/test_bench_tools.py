@@ -2,6 +2,7 @@
 
 Nothing here is timed and no server is started.
 """
+
 import itertools
 import json
 import sys
@@ -46,15 +47,22 @@ def test_ratio():
 
 
 def bot(p95=None, tput=None, rss=None, start=None, train=None):
-    return {"latency_1_user": {"p95_ms": p95}, "concurrency": {"20": {"throughput_msg_s": tput}},
-            "memory": {"after_warmup_mb": {"total": rss}},
-            "start_to_ready": {"rasa_server_median_s": start}, "training": {"wall_s": train}}
+    return {
+        "latency_1_user": {"p95_ms": p95},
+        "concurrency": {"20": {"throughput_msg_s": tput}},
+        "memory": {"after_warmup_mb": {"total": rss}},
+        "start_to_ready": {"rasa_server_median_s": start},
+        "training": {"wall_s": train},
+    }
 
 
 def test_targets_met_and_not_met_at_the_bounds():
-    rows = {r["id"]: r for r in report.evaluate_targets(
-        bot(p95=36, tput=60, rss=1000, start=20, train=299.9),
-        bot(p95=45, tput=40, rss=1000, start=19, train=45))}
+    rows = {
+        r["id"]: r
+        for r in report.evaluate_targets(
+            bot(p95=36, tput=60, rss=1000, start=20, train=299.9), bot(p95=45, tput=40, rss=1000, start=19, train=45)
+        )
+    }
     assert rows["latency_p95_1_user"]["ratio"] == 0.8 and rows["latency_p95_1_user"]["met"] is True
     assert rows["throughput_20"]["ratio"] == 1.5 and rows["throughput_20"]["met"] is True
     assert rows["rss"]["ratio"] == 1.0 and rows["rss"]["met"] is False
@@ -77,11 +85,18 @@ def minimal_results():
     for b in (ally, stock):
         b.update({"model": {"which": "x"}, "cpu_per_message_ms": {}})
         b["latency_1_user"].update({"n": 300, "p50_ms": 20, "p99_ms": 50})
-    return {"schema_version": report.SCHEMA_VERSION, "date": "2026-11-29T10:00:00+00:00",
-            "machine": {"cpu_count": 2, "cpu_model": "test cpu"}, "rasa_version": "3.6.21",
-            "ally": ally, "stock": stock, "targets": report.evaluate_targets(ally, stock),
-            "nlu_quality": {"available": False, "source": "none"},
-            "load_average": {"overall": {"mean": 3.0, "max": 4.0}}, "settings": {"concurrency_levels": [20, 100]}}
+    return {
+        "schema_version": report.SCHEMA_VERSION,
+        "date": "2026-11-29T10:00:00+00:00",
+        "machine": {"cpu_count": 2, "cpu_model": "test cpu"},
+        "rasa_version": "3.6.21",
+        "ally": ally,
+        "stock": stock,
+        "targets": report.evaluate_targets(ally, stock),
+        "nlu_quality": {"available": False, "source": "none"},
+        "load_average": {"overall": {"mean": 3.0, "max": 4.0}},
+        "settings": {"concurrency_levels": [20, 100]},
+    }
 
 
 def test_results_schema_validation():
@@ -122,7 +137,8 @@ def test_nlu_quality_reads_macro_f1_and_risk_recall(tmp_path):
     (tmp_path / "docs").mkdir()
     (tmp_path / "data").mkdir()
     (tmp_path / "scenarios.yml").write_text(
-        "intents: {sextortion: {group: risk}, self_harm: {group: risk}, greet: {group: conversation}}\n")
+        "intents: {sextortion: {group: risk}, self_harm: {group: risk}, greet: {group: conversation}}\n"
+    )
     (tmp_path / "docs" / "nlu-quality.md").write_text("Written by `make evaluate` (2026-11-28): ...")
     intent_report = {
         "sextortion": {"precision": 0.9, "recall": 0.95, "f1-score": 0.92, "support": 70},
@@ -174,25 +190,52 @@ def test_process_tree_memory_and_cpu_of_this_process():
 
 
 def component(node, stage, name, wall, cpu, calls=1.0, hint=""):
-    return {"node": node, "stage": stage, "component": name, "hint": hint, "calls_per_message": calls,
-            "wall_ms": wall, "cpu_ms": cpu}
+    return {
+        "node": node,
+        "stage": stage,
+        "component": name,
+        "hint": hint,
+        "calls_per_message": calls,
+        "wall_ms": wall,
+        "cpu_ms": cpu,
+    }
 
 
 def test_render_profile_lines_up_components_of_both_bots():
-    ally = {"components": [component("run_DIET5", "nlu", "DIETClassifier", 7.0, 6.0, hint="1 layer"),
-                           component("run_CVF1", "nlu", "CountVectorsFeaturizer", 0.4, 0.3, hint="words"),
-                           component("run_CVF2", "nlu", "CountVectorsFeaturizer", 0.5, 0.4, hint="char_wb 2-4"),
-                           component("run_RulePolicy0", "core", "RulePolicy", 3.0, 2.0, calls=2.5)],
-            "graph_runs": {}, "actions": {"action_x": {"calls_per_message": 1.0, "wall_ms": 4.0, "cpu_ms": 1.0}},
-            "stores_and_http": {}, "per_message": {"wall_mean_ms": 20.0, "cpu_mean_ms": 15.0,
-                                                   "rest_of_rasa_wall_ms": 1.0, "rest_of_rasa_cpu_ms": 1.0}}
-    stock = {"components": [component("run_CVF3", "nlu", "CountVectorsFeaturizer", 0.3, 0.3, hint="words"),
-                            component("run_CVF4", "nlu", "CountVectorsFeaturizer", 0.3, 0.3, hint="char_wb 1-4"),
-                            component("run_DIET5", "nlu", "DIETClassifier", 8.0, 7.0, hint="2 layers"),
-                            component("run_TED", "core", "TEDPolicy", 20.0, 10.0, calls=2.0)],
-             "graph_runs": {}, "actions": {}, "stores_and_http": {},
-             "per_message": {"wall_mean_ms": 40.0, "cpu_mean_ms": 30.0,
-                             "rest_of_rasa_wall_ms": 1.0, "rest_of_rasa_cpu_ms": 1.0}}
+    ally = {
+        "components": [
+            component("run_DIET5", "nlu", "DIETClassifier", 7.0, 6.0, hint="1 layer"),
+            component("run_CVF1", "nlu", "CountVectorsFeaturizer", 0.4, 0.3, hint="words"),
+            component("run_CVF2", "nlu", "CountVectorsFeaturizer", 0.5, 0.4, hint="char_wb 2-4"),
+            component("run_RulePolicy0", "core", "RulePolicy", 3.0, 2.0, calls=2.5),
+        ],
+        "graph_runs": {},
+        "actions": {"action_x": {"calls_per_message": 1.0, "wall_ms": 4.0, "cpu_ms": 1.0}},
+        "stores_and_http": {},
+        "per_message": {
+            "wall_mean_ms": 20.0,
+            "cpu_mean_ms": 15.0,
+            "rest_of_rasa_wall_ms": 1.0,
+            "rest_of_rasa_cpu_ms": 1.0,
+        },
+    }
+    stock = {
+        "components": [
+            component("run_CVF3", "nlu", "CountVectorsFeaturizer", 0.3, 0.3, hint="words"),
+            component("run_CVF4", "nlu", "CountVectorsFeaturizer", 0.3, 0.3, hint="char_wb 1-4"),
+            component("run_DIET5", "nlu", "DIETClassifier", 8.0, 7.0, hint="2 layers"),
+            component("run_TED", "core", "TEDPolicy", 20.0, 10.0, calls=2.0),
+        ],
+        "graph_runs": {},
+        "actions": {},
+        "stores_and_http": {},
+        "per_message": {
+            "wall_mean_ms": 40.0,
+            "cpu_mean_ms": 30.0,
+            "rest_of_rasa_wall_ms": 1.0,
+            "rest_of_rasa_cpu_ms": 1.0,
+        },
+    }
     text = report.render_profile({"ally": ally, "stock": stock, "date": "d", "messages": 10})
     assert "| NLU | DIETClassifier (Ally: 1 layer; stock: 2 layers) | 7.00 | 6.00 | 8.00 | 7.00 |" in text
     assert "| NLU | CountVectorsFeaturizer (words) | 0.40 | 0.30 | 0.30 | 0.30 |" in text
@@ -201,14 +244,14 @@ def test_render_profile_lines_up_components_of_both_bots():
     assert "| policies | TEDPolicy | – | – | 20.00 ×2 | 10.00 |" in text
     assert "`action_x` (action server round trip) | 4.00 | 1.00 | – | – |" in text
     lines = text.splitlines()
-    assert lines.index(next(l for l in lines if "TEDPolicy" in l)) > lines.index(
-        next(l for l in lines if "(words)" in l))  # NLU rows first
+    assert lines.index(next(row for row in lines if "TEDPolicy" in row)) > lines.index(
+        next(row for row in lines if "(words)" in row)
+    )  # NLU rows first
 
 
 def test_render_whatif_names_the_experiment():
     results = minimal_results()
-    results["settings"].update(ally_what_if="no_jax", ally_extra_env={"ALLY_WHAT_IF": "no_jax",
-                                                                            "PYTHONPATH": "/x"})
+    results["settings"].update(ally_what_if="no_jax", ally_extra_env={"ALLY_WHAT_IF": "no_jax", "PYTHONPATH": "/x"})
     text = report.render_whatif(results)
     assert "--ally-what-if no_jax" in text and "PYTHONPATH" not in text
     assert "full training" not in text  # a what-if run trains nothing

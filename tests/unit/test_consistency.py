@@ -4,6 +4,7 @@ Every contract intent needs training examples, a rule or story, and (risk
 intents) test stories and age-band variants of its response. The static
 offline answers must agree with the helpline directory.
 """
+
 import os
 import re
 import subprocess
@@ -78,9 +79,7 @@ def test_risk_intent_has_two_test_stories(intent):
 @pytest.mark.parametrize("intent", REGISTRY.risk)
 def test_risk_response_has_every_age_band_and_a_default(intent):
     variants = DOMAIN["responses"][f"utter_{intent}"]
-    bands = {
-        str(c["value"]) for v in variants for c in v.get("condition", []) if c.get("name") == "age_band"
-    }
+    bands = {str(c["value"]) for v in variants for c in v.get("condition", []) if c.get("name") == "age_band"}
     assert bands == AGE_BANDS
     assert any("condition" not in v for v in variants), "a default variant (no condition) is required"
 

@@ -32,8 +32,8 @@ KNOWN = {
 }
 
 # Subdivision flags are tag sequences: black flag + "gbsct"/"gbeng" + cancel tag.
-SCOTLAND_FLAG = "\U0001F3F4" + "".join(chr(0xE0000 + ord(c)) for c in "gbsct") + "\U000E007F"
-ENGLAND_FLAG = "\U0001F3F4" + "".join(chr(0xE0000 + ord(c)) for c in "gbeng") + "\U000E007F"
+SCOTLAND_FLAG = "\U0001f3f4" + "".join(chr(0xE0000 + ord(c)) for c in "gbsct") + "\U000e007f"
+ENGLAND_FLAG = "\U0001f3f4" + "".join(chr(0xE0000 + ord(c)) for c in "gbeng") + "\U000e007f"
 
 EXACT = [
     # English names and phrases
@@ -118,7 +118,7 @@ EXACT = [
     ("ie", "IE"),
     ("SE", "SE"),
     ("DE", "DE"),
-    ("NO", "NO"),          # metadata / NLU synonyms send upper-case ISO codes
+    ("NO", "NO"),  # metadata / NLU synonyms send upper-case ISO codes
     ("IRL", "IE"),
     ("SWE", "SE"),
     ("GB", "GB"),
@@ -142,7 +142,7 @@ EXACT = [
     ("im in wales", "GB"),
     ("northern ireland", "GB"),
     ("i live in northern ireland", "GB"),
-    ("NI", "NI"),            # bare upper-case ISO code: Nicaragua
+    ("NI", "NI"),  # bare upper-case ISO code: Nicaragua
     ("ni", "GB"),
     ("i live in NI", "GB"),
     ("great britain", "GB"),
@@ -248,16 +248,68 @@ def test_nationality(text, code):
 
 
 NEGATIVE = [
-    "hello", "hi", "yes", "no", "maybe", "idk", "ok", "snapchat", "instagram", "discord",
-    "he asked for pics", "he wants pics", "in", "me", "is", "it", "at", "be", "us", "can",
-    "is it bad", "no way", "noway", "he wants to meet me", "can you help me", "it is me",
-    "send it to me", "he sent me a DM", "meet IRL", "we met irl", "fr tho", "gg",
-    "he's german", "my friend is irish", "she says shes swedish", "my mum is polish",
-    "he lives in germany", "my friend lives in spain", "jordan asked me for nudes",
-    "chad keeps messaging me", "captain america", "i speak english", "english homework",
-    "im hungry", "my brain hurts", "the start", "i live in CA", "IT class was weird",
-    "he is in the US army", "", "   ", "🙂", "?", "im 14", "year 9", "a woman messaged me",
-    "i ate a kiwi", "roblox", "tiktok", "fortnite", "whatsapp", "pics",
+    "hello",
+    "hi",
+    "yes",
+    "no",
+    "maybe",
+    "idk",
+    "ok",
+    "snapchat",
+    "instagram",
+    "discord",
+    "he asked for pics",
+    "he wants pics",
+    "in",
+    "me",
+    "is",
+    "it",
+    "at",
+    "be",
+    "us",
+    "can",
+    "is it bad",
+    "no way",
+    "noway",
+    "he wants to meet me",
+    "can you help me",
+    "it is me",
+    "send it to me",
+    "he sent me a DM",
+    "meet IRL",
+    "we met irl",
+    "fr tho",
+    "gg",
+    "he's german",
+    "my friend is irish",
+    "she says shes swedish",
+    "my mum is polish",
+    "he lives in germany",
+    "my friend lives in spain",
+    "jordan asked me for nudes",
+    "chad keeps messaging me",
+    "captain america",
+    "i speak english",
+    "english homework",
+    "im hungry",
+    "my brain hurts",
+    "the start",
+    "i live in CA",
+    "IT class was weird",
+    "he is in the US army",
+    "",
+    "   ",
+    "🙂",
+    "?",
+    "im 14",
+    "year 9",
+    "a woman messaged me",
+    "i ate a kiwi",
+    "roblox",
+    "tiktok",
+    "fortnite",
+    "whatsapp",
+    "pics",
 ]
 
 
@@ -296,9 +348,16 @@ def test_flag_rejects_bad_code():
         flag("GBR")
 
 
-@pytest.mark.parametrize("code,name", [
-    ("GB", "United Kingdom"), ("KR", "South Korea"), ("se", "Sweden"), ("IE", "Ireland"),
-    ("US", "United States"), ("TW", "Taiwan"),
-])
+@pytest.mark.parametrize(
+    "code,name",
+    [
+        ("GB", "United Kingdom"),
+        ("KR", "South Korea"),
+        ("se", "Sweden"),
+        ("IE", "Ireland"),
+        ("US", "United States"),
+        ("TW", "Taiwan"),
+    ],
+)
 def test_country_name(code, name):
     assert country_name(code) == name

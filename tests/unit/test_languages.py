@@ -6,6 +6,7 @@ with the same placeholders, its country names, ages and roles; when
 data/<lang>/nlu.yml has enough examples for every intent of the registry;
 and when its lexicon and safety sets exist (docs/maintainers.md, "Add a language").
 """
+
 import re
 import string
 from collections import Counter
@@ -24,9 +25,44 @@ LANGUAGES = [code for code in locales.supported() if code != "en"]
 REGISTRY = scenarios.load()
 ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]+\)|\{[^}]+\})")
 # The countries every language must name: Europe in the directory, and the big English-speaking ones.
-EUROPE_AND_ENGLISH = {"AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV",
-                      "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS", "LI", "NO", "GB", "CH",
-                      "US", "CA", "AU", "NZ"}
+EUROPE_AND_ENGLISH = {
+    "AT",
+    "BE",
+    "BG",
+    "HR",
+    "CY",
+    "CZ",
+    "DK",
+    "EE",
+    "FI",
+    "FR",
+    "DE",
+    "GR",
+    "HU",
+    "IE",
+    "IT",
+    "LV",
+    "LT",
+    "LU",
+    "MT",
+    "NL",
+    "PL",
+    "PT",
+    "RO",
+    "SK",
+    "SI",
+    "ES",
+    "SE",
+    "IS",
+    "LI",
+    "NO",
+    "GB",
+    "CH",
+    "US",
+    "CA",
+    "AU",
+    "NZ",
+}
 
 
 def placeholders(text: str) -> set:
@@ -45,8 +81,13 @@ def flatten(tree, prefix=""):
 
 def shape(variants):
     """What must match across languages: each variant's conditions and buttons' payloads."""
-    return [(tuple(sorted((c["name"], str(c["value"])) for c in v.get("condition") or [])),
-             tuple(b["payload"] for b in v.get("buttons") or [])) for v in variants]
+    return [
+        (
+            tuple(sorted((c["name"], str(c["value"])) for c in v.get("condition") or [])),
+            tuple(b["payload"] for b in v.get("buttons") or []),
+        )
+        for v in variants
+    ]
 
 
 def test_at_least_the_first_languages_are_there():

@@ -1,4 +1,5 @@
 """The log filter removes chat text from every record, whatever the shape."""
+
 import logging
 
 import pytest
@@ -25,13 +26,16 @@ def captured():
     logger.removeHandler(handler)
 
 
-@pytest.mark.parametrize("template,args", [
-    ("processor.message.parse parse_data_text=%r", (CANARY,)),
-    ("%s", ({"text": CANARY, "intent": {"name": "greet"}},)),
-    ('{"event": "user", "text": "%s", "parse_data": {}}', (CANARY,)),
-    ("UserUttered(text: %s, intent: greet)", (CANARY,)),
-    ("text=%r", (CANARY,)),
-])
+@pytest.mark.parametrize(
+    "template,args",
+    [
+        ("processor.message.parse parse_data_text=%r", (CANARY,)),
+        ("%s", ({"text": CANARY, "intent": {"name": "greet"}},)),
+        ('{"event": "user", "text": "%s", "parse_data": {}}', (CANARY,)),
+        ("UserUttered(text: %s, intent: greet)", (CANARY,)),
+        ("text=%r", (CANARY,)),
+    ],
+)
 def test_known_shapes_are_redacted(captured, template, args):
     logger, records = captured
     logger.debug(template, *args)
@@ -54,10 +58,13 @@ def test_ordinary_lines_are_kept(captured):
     assert records[-1] == "Action server is up on port 5055"
 
 
-@pytest.mark.parametrize("line", [
-    '{"entities": [{"entity": "country", "value": "%s", "start": 3}]}' % CANARY,
-    "rasa_events=[SlotSet(key: country, value: %s)]" % CANARY,
-])
+@pytest.mark.parametrize(
+    "line",
+    [
+        '{"entities": [{"entity": "country", "value": "%s", "start": 3}]}' % CANARY,
+        "rasa_events=[SlotSet(key: country, value: %s)]" % CANARY,
+    ],
+)
 def test_entity_and_slot_values_are_redacted(captured, line):
     logger, records = captured
     logger.debug(line)

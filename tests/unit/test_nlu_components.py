@@ -1,4 +1,5 @@
 """Ally's own NLU and action-call components, trained and run through Rasa's real machinery."""
+
 import copy
 
 import jsonschema
@@ -17,21 +18,38 @@ from ally import action_validation
 from ally.nlu.linear_intent import LinearIntentClassifier, softmax, tfidf
 
 EXAMPLES = {
-    "asked_for_images": ["he keeps asking for pics", "someone wants nudes", "a guy asked me for photos",
-                         "he wants a pic of me", "she keeps asking for selfies in my underwear"],
-    "offer_to_meet": ["he wants to meet up", "he wants to meet me at the park", "a guy from discord wants to meet",
-                      "he says come alone to meet him", "she wants to meet irl"],
+    "asked_for_images": [
+        "he keeps asking for pics",
+        "someone wants nudes",
+        "a guy asked me for photos",
+        "he wants a pic of me",
+        "she keeps asking for selfies in my underwear",
+    ],
+    "offer_to_meet": [
+        "he wants to meet up",
+        "he wants to meet me at the park",
+        "a guy from discord wants to meet",
+        "he says come alone to meet him",
+        "she wants to meet irl",
+    ],
     "greet": ["hi", "hello", "hey there", "hiya", "good morning"],
 }
-FRIEND = {"friend_at_risk": ["my friend keeps getting asked for pics", "a man wants to meet my sister",
-                             "someone asked my cousin for nudes", "a guy wants my mate to meet him alone",
-                             "my friend is being asked for photos"]}
+FRIEND = {
+    "friend_at_risk": [
+        "my friend keeps getting asked for pics",
+        "a man wants to meet my sister",
+        "someone asked my cousin for nudes",
+        "a guy wants my mate to meet him alone",
+        "my friend is being asked for photos",
+    ]
+}
 RISK = ["asked_for_images", "offer_to_meet", "friend_at_risk"]
 
 
 def training_data(examples=EXAMPLES):
-    return TrainingData([Message(data={"text": text, "intent": intent})
-                         for intent, texts in examples.items() for text in texts])
+    return TrainingData(
+        [Message(data={"text": text, "intent": intent}) for intent, texts in examples.items() for text in texts]
+    )
 
 
 def featurize(components, messages):
@@ -44,10 +62,15 @@ def train(tmp_path, examples=EXAMPLES, **config):
     storage = LocalModelStorage(tmp_path)
     context = ExecutionContext(graph_schema=None, model_id="test")
     tokenizer = WhitespaceTokenizer(WhitespaceTokenizer.get_default_config())
-    words = CountVectorsFeaturizer.create(CountVectorsFeaturizer.get_default_config(), storage,
-                                          Resource("words"), context)
-    chars = CountVectorsFeaturizer.create({**CountVectorsFeaturizer.get_default_config(), "analyzer": "char_wb",
-                                           "min_ngram": 2, "max_ngram": 4}, storage, Resource("chars"), context)
+    words = CountVectorsFeaturizer.create(
+        CountVectorsFeaturizer.get_default_config(), storage, Resource("words"), context
+    )
+    chars = CountVectorsFeaturizer.create(
+        {**CountVectorsFeaturizer.get_default_config(), "analyzer": "char_wb", "min_ngram": 2, "max_ngram": 4},
+        storage,
+        Resource("chars"),
+        context,
+    )
     data = training_data(examples)
     tokenizer.process_training_data(data)
     for featurizer in (words, chars):
@@ -66,8 +89,10 @@ def trained(tmp_path):
 
 def test_a_trained_and_reloaded_classifier_predicts_unseen_phrasings(trained):
     featurizers, classifier = trained
-    messages = featurize(featurizers, [Message(data={"text": t}) for t in
-                                       ("he asked me for nudes", "he wants to meet at the park", "hey")])
+    messages = featurize(
+        featurizers,
+        [Message(data={"text": t}) for t in ("he asked me for nudes", "he wants to meet at the park", "hey")],
+    )
     classifier.process(messages)
     assert [m.get("intent")["name"] for m in messages] == ["asked_for_images", "offer_to_meet", "greet"]
     for message in messages:
@@ -79,13 +104,18 @@ def test_a_trained_and_reloaded_classifier_predicts_unseen_phrasings(trained):
 
 
 def test_who_is_at_risk_is_decided_by_the_second_model(tmp_path):
-    featurizers, classifier = train(tmp_path, {**EXAMPLES, **FRIEND}, third_party_intent="friend_at_risk",
-                                    risk_intents=RISK, ranking_length=0)
+    featurizers, classifier = train(
+        tmp_path, {**EXAMPLES, **FRIEND}, third_party_intent="friend_at_risk", risk_intents=RISK, ranking_length=0
+    )
     assert {"who_coef", "who_intercept", "risk_intents", "third_party_intent"} <= set(classifier.model)
     texts = ("someone asked my friend for pics", "a guy asked me for pics", "he wants to meet me", "hello")
     messages = classifier.process(featurize(featurizers, [Message(data={"text": t}) for t in texts]))
     assert [m.get("intent")["name"] for m in messages] == [
-        "friend_at_risk", "asked_for_images", "offer_to_meet", "greet"]
+        "friend_at_risk",
+        "asked_for_images",
+        "offer_to_meet",
+        "greet",
+    ]
     for message in messages:  # still a probability distribution over all intents
         assert sum(r["confidence"] for r in message.get("intent_ranking")) == pytest.approx(1.0)
 
@@ -100,8 +130,9 @@ def test_the_model_is_stored_as_plain_arrays(trained):
 
 def test_without_a_trained_model_messages_pass_unchanged(tmp_path):
     storage = LocalModelStorage(tmp_path)
-    classifier = LinearIntentClassifier.load(LinearIntentClassifier.get_default_config(), storage,
-                                             Resource("missing"), ExecutionContext(graph_schema=None))
+    classifier = LinearIntentClassifier.load(
+        LinearIntentClassifier.get_default_config(), storage, Resource("missing"), ExecutionContext(graph_schema=None)
+    )
     message = Message(data={"text": "hi"})
     classifier.process([message])
     assert message.get("intent") is None
@@ -128,8 +159,10 @@ def test_softmax_rows_sum_to_one_and_survive_large_scores():
 # --- action server answers are validated as strictly as Rasa does it ---------------------
 VALID_ANSWERS = [
     {"events": [], "responses": []},
-    {"events": [{"event": "slot", "name": "country", "value": "SE", "timestamp": None}],
-     "responses": [{"text": "hello", "custom": {"ally_handoff": {"country": "SE"}}}]},
+    {
+        "events": [{"event": "slot", "name": "country", "value": "SE", "timestamp": None}],
+        "responses": [{"text": "hello", "custom": {"ally_handoff": {"country": "SE"}}}],
+    },
     {},
 ]
 INVALID_ANSWERS = [

@@ -1,4 +1,5 @@
 """Danger-now and self-harm replies always name someone open at that moment (docs/safety.md, "An open door")."""
+
 from datetime import datetime, timezone
 
 import pytest

@@ -1,4 +1,5 @@
 """Routing: scenario x age x country -> the right helpline and routes (table-driven)."""
+
 from datetime import datetime, timezone
 
 import pytest

@@ -1,4 +1,5 @@
 """The deterministic safety net: what it must catch and what it must leave alone."""
+
 import pytest
 
 from ally.nlu.safety_net import load_lexicon, match
@@ -69,7 +70,12 @@ def test_overrides_a_wrong_or_unsure_prediction_but_never_a_friend():
 
     net = SafetyNet()
     unsure = Message(data={"text": "hes outside my house rn", "intent": {"name": "nlu_fallback", "confidence": 0.4}})
-    friend = Message(data={"text": "my friend said she wants to kill herself and kms", "intent": {"name": "friend_at_risk", "confidence": 0.9}})
+    friend = Message(
+        data={
+            "text": "my friend said she wants to kill herself and kms",
+            "intent": {"name": "friend_at_risk", "confidence": 0.9},
+        }
+    )
     wrong = Message(data={"text": "i want to die", "intent": {"name": "sextortion", "confidence": 0.7}})
     net.process([unsure, friend, wrong])
     assert unsure.get("intent") == {"name": "immediate_danger", "confidence": 1.0}

@@ -1,4 +1,5 @@
 """The privacy tracker store: what it keeps, what it drops, when it forgets."""
+
 import asyncio
 import json
 import time
@@ -15,24 +16,39 @@ CANARY = "the violet heron 5521 sings at dawn"
 
 
 def conversation(sender="c1"):
-    tracker = DialogueStateTracker.from_events(sender, [
-        ActionExecuted("action_session_start"),
-        SessionStarted(metadata={"country": "SE", "note": CANARY}),
-        ActionExecuted("action_listen"),
-        UserUttered(CANARY, intent={"name": "sextortion", "confidence": 0.9},
-                    entities=[{"entity": "country", "value": "sverige", "start": 0, "end": 7},
-                              {"entity": "age", "value": "14"}],
-                    parse_data={"text": CANARY, "intent": {"name": "sextortion", "confidence": 0.9},
-                                "entities": [{"entity": "country", "value": "SE"}], "metadata": {"x": CANARY}},
-                    metadata={"country": "SE", "extra": CANARY}),
-        SlotSet("country", "SE"),
-        SlotSet("age_band", "13_15"),
-        SlotSet("scenario", CANARY),          # not an allowed value
-        SlotSet("session_started_metadata", {"x": CANARY}),
-        ActionExecuted("utter_sextortion"),
-        BotUttered(f"you said {CANARY}", data={"custom": {"echo": CANARY}}, metadata={"utter_action": "utter_sextortion"}),
-        ActionExecuted("action_listen"),
-    ], slots=DOMAIN.slots)
+    tracker = DialogueStateTracker.from_events(
+        sender,
+        [
+            ActionExecuted("action_session_start"),
+            SessionStarted(metadata={"country": "SE", "note": CANARY}),
+            ActionExecuted("action_listen"),
+            UserUttered(
+                CANARY,
+                intent={"name": "sextortion", "confidence": 0.9},
+                entities=[
+                    {"entity": "country", "value": "sverige", "start": 0, "end": 7},
+                    {"entity": "age", "value": "14"},
+                ],
+                parse_data={
+                    "text": CANARY,
+                    "intent": {"name": "sextortion", "confidence": 0.9},
+                    "entities": [{"entity": "country", "value": "SE"}],
+                    "metadata": {"x": CANARY},
+                },
+                metadata={"country": "SE", "extra": CANARY},
+            ),
+            SlotSet("country", "SE"),
+            SlotSet("age_band", "13_15"),
+            SlotSet("scenario", CANARY),  # not an allowed value
+            SlotSet("session_started_metadata", {"x": CANARY}),
+            ActionExecuted("utter_sextortion"),
+            BotUttered(
+                f"you said {CANARY}", data={"custom": {"echo": CANARY}}, metadata={"utter_action": "utter_sextortion"}
+            ),
+            ActionExecuted("action_listen"),
+        ],
+        slots=DOMAIN.slots,
+    )
     return tracker
 
 
