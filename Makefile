@@ -15,10 +15,12 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-TRAIN_INPUTS := config.yml domain.yml $(wildcard data/*.yml) \
+TRAIN_INPUTS := config.yml domain.yml scenarios.yml $(wildcard data/*.yml) $(wildcard data/*/*.yml) \
                 $(wildcard ally/nlu/*.py) $(wildcard ally/nlu/lexicons/*.yml) $(SPACY_DIR)/meta.json
 
-.PHONY: help setup train run run-cluster load bench test validate test-stories test-unit evaluate countries helplines-report constraints clean
+.PHONY: help setup train run run-cluster load bench test validate test-stories test-unit test-fast test-server \
+        test-browser test-cluster lint format typecheck evaluate safety-report countries helplines-report \
+        constraints clean
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -67,9 +69,11 @@ bench: setup $(MODEL) ## Benchmark Ally against a stock `rasa init` bot: bench/r
 validate: setup ## Check the training data and domain for errors
 	$(RASA) data validate --fail-on-warnings --max-history 5
 
-test-stories: $(MODEL) ## Run tests/test_stories.yml through the trained model
+test-stories: $(MODEL) ## Run the test stories (tests/test_stories.yml, tests/stories/<lang>.yml) through the model
 	$(RASA) test core --model $(MODEL) --stories tests/test_stories.yml \
 	  --fail-on-prediction-errors --out results/stories
+	$(RASA) test core --model $(MODEL) --stories tests/stories \
+	  --fail-on-prediction-errors --out results/stories-languages
 
 test-unit: setup $(MODEL) ## Run the whole pytest suite (starts real servers where needed)
 	$(PY) -m pytest
@@ -102,6 +106,9 @@ test: setup lint typecheck $(MODEL) validate test-stories test-unit ## Everythin
 evaluate: setup ## 5-fold NLU cross-validation; report in results/nlu-cv and docs/nlu-quality.md
 	$(RASA) test nlu --nlu data --config config.yml --cross-validation --folds 5 --runs 1 --out results/nlu-cv
 	$(PY) scripts/nlu_quality_report.py results/nlu-cv docs/nlu-quality.md
+
+safety-report: setup $(MODEL) ## The safety net's catch and false-alarm rates through the model -> docs/safety.md
+	$(PY) scripts/safety_report.py
 
 constraints: ## Refresh constraints.txt from the current .venv
 	$(PY) -m pip freeze --exclude-editable | sed '1i # Full resolved dependency set (pip freeze of a working .venv). Refresh: make constraints' > constraints.txt

@@ -19,7 +19,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import messages
+from actions import messages, platforms
 from actions.country import country_name
 from actions.directory import load_directory
 from actions.routes import plan_handoff
@@ -55,6 +55,16 @@ def helpline_language(tracker: Tracker) -> Optional[str]:
     return tracker.get_slot("language") or (page[:2].lower() if page else None)
 
 
+def platform_line(tracker: Tracker, words: "messages.Words") -> Optional[str]:
+    """How to block and report in the app the user named in this message ("how do i report him on snapchat")."""
+    for entity in (tracker.latest_message or {}).get("entities") or []:
+        if entity.get("entity") == "platform":
+            found = platforms.find(str(entity.get("value")))
+            if found:
+                return messages.platform_line(found, words)
+    return None
+
+
 def send_plan(dispatcher: CollectingDispatcher, tracker: Tracker, scenario: Optional[str], full: bool) -> None:
     directory = load_directory()
     now = now_utc()
@@ -76,6 +86,9 @@ def send_plan(dispatcher: CollectingDispatcher, tracker: Tracker, scenario: Opti
             text += "\n" + "\n".join(extra)
     else:
         text = messages.full_reply(plan, now, words) if full else messages.compact_reply(plan, now, words)
+    app = platform_line(tracker, words)
+    if app:
+        text += "\n" + app
     dispatcher.utter_message(text=text, json_message=messages.payload(plan, now))
 
 

@@ -221,6 +221,18 @@ def generic_reply(directory: Any, words: Words) -> str:
     )
 
 
+def platform_line(platform: Any, words: Words) -> str:
+    """Block and report in that app: its own steps in English, in general terms in other languages."""
+    if words.language == locales.DEFAULT_LANGUAGE:
+        return "• " + words["platform_steps"].format(
+            platform=platform.name,
+            block=platform.block[:1].upper() + platform.block[1:],
+            report=platform.report[:1].upper() + platform.report[1:],
+            url=platform.help_url,
+        )
+    return "• " + words["platform_general"].format(platform=platform.name, url=platform.help_url)
+
+
 def payload(plan: Optional[HandoffPlan], now: datetime) -> Dict[str, Any]:
     """Structured hand-off for the widget and the embedding site."""
     if plan is None or plan.country is None:

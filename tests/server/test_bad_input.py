@@ -20,11 +20,11 @@ from types import SimpleNamespace
 import pytest
 import yaml
 from rasa.shared.core.domain import Domain
+
+from ally import input_checks, safe_answers, throttle
 from support.clients import RawSocketIO
 from support.cluster import post
 from support.servers import ROOT, Canaries, Servers
-
-from ally import input_checks, safe_answers, throttle
 
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text())
 CANARIES = Canaries()

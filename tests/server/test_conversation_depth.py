@@ -6,6 +6,7 @@ from support.replies import new_sender, replies_text, response_variants
 def variant(name, condition=None):
     """The text of one variant of a response: the one with `condition` {slot: value}, or the default."""
     import yaml
+
     from support.servers import ROOT
 
     domain = yaml.safe_load((ROOT / "domain.yml").read_text())
@@ -52,3 +53,24 @@ def test_plain_questions_get_plain_answers(servers):
     assert variant("utter_faq_sextortion") in texts(servers.say(who, "what is sextortion? its for a school project"))
     assert variant("utter_faq_private_account") in texts(servers.say(who, "how do i make my insta private"))
     assert response_variants("utter_ask_rephrase")[0] not in texts(servers.say(who, "whats a deepfake"))
+
+
+def handoff_country_of(replies):
+    from support.replies import handoff_country
+
+    return handoff_country(replies)
+
+
+def test_places_as_people_say_them(servers):
+    for message, code in [("i live in swizterland", "CH"), ("im in dublin", "IE"), ("glasgow", "GB")]:
+        who = new_sender()
+        servers.say(who, "someone on insta keeps asking me for pics")  # no country yet: Ally asks once
+        assert handoff_country_of(servers.say(who, message)) == code, message
+
+
+def test_the_app_they_name_gets_its_block_and_report_steps(servers):
+    from actions.platforms import find
+
+    snapchat = find("snapchat")
+    replies = servers.say(new_sender(), "how do i report him on snapchat", {"country": "GB"})
+    assert snapchat.help_url in replies_text(replies)

@@ -22,11 +22,18 @@ import uuid
 from pathlib import Path
 
 import pytest
+import yaml
+
 from support.servers import ROOT, Servers, free_port
 from support.socketio_client import conversation
 
 TOKEN = secrets.token_hex(16)
 MAX_SCAN_BYTES = 64 * 1024 * 1024
+
+
+LANGUAGE_CASES = [
+    yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted((ROOT / "tests" / "conversations").glob("*.yml"))
+]
 
 
 def canary() -> str:
@@ -121,6 +128,17 @@ def run(request, tmp_path_factory):
             )
         )
         socket_tracker = stored_tracker(servers, socket_sender)
+        # Every other language: a sentence with its own letters and an emoji around the canary
+        # (the canary's hex part is what is searched for, so escaped forms are found too).
+        for case in LANGUAGE_CASES:
+            word = canary()
+            canaries.append(word)
+            text = case["canary_phrase"].format(canary=f"å{word}ß😭")
+            servers.say(
+                f"canary-{case['language']}-{uuid.uuid4().hex}",
+                text,
+                {"country": case["country"], "language": case["language"]},
+            )
         redis_dump = []
         if redis_client is not None:
             for key in redis_client.scan_iter("*"):

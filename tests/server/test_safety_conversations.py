@@ -4,10 +4,10 @@ from datetime import datetime, timezone
 
 import pytest
 import yaml
-from support.replies import new_sender, replies_text, response_variants
-from support.servers import ROOT
 
 from actions.directory import load_directory
+from support.replies import new_sender, replies_text, response_variants
+from support.servers import ROOT
 
 COMBINED = (yaml.safe_load((ROOT / "tests" / "safety" / "en.yml").read_text()) or {}).get("combined") or {}
 

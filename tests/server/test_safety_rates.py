@@ -3,6 +3,7 @@
 import sys
 
 import pytest
+
 from support.servers import MODEL, ROOT
 
 sys.path.insert(0, str(ROOT / "scripts"))

@@ -4,10 +4,10 @@ import uuid
 
 import pytest
 import yaml
-from support.replies import replies_text
-from support.servers import ROOT, Servers
 
 from actions.directory import load_directory
+from support.replies import replies_text
+from support.servers import ROOT, Servers
 
 DIRECTORY = load_directory()
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text())

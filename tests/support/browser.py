@@ -4,6 +4,7 @@ Playwright's own browser downloads are never used (`playwright install` is
 not needed): the tests launch /usr/bin/chromium (Debian's `chromium`
 package, installed by .ci/run).
 """
+
 import asyncio
 import json
 import re
@@ -12,15 +13,24 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional
 from urllib.parse import urlsplit
 
+import yaml
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 WIDGET_DIR = ROOT / "widget"
 WIDGET_JS = WIDGET_DIR / "dist" / "ally-widget.js"
 AXE_JS = WIDGET_DIR / "node_modules" / "axe-core" / "axe.min.js"
+LOCALES_DIR = ROOT / "locales"
 EXIT_URL = "https://www.google.com/"
 NEUTRAL_PAGE = "<!doctype html><html lang='en'><title>Search</title><p>A neutral page.</p></html>"
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
@@ -56,6 +66,60 @@ JS_RUN_AXE = """async () => {
         nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ") + " :: " + n.failureSummary),
     }));
 }"""
+
+
+# A stand-in for window.visualViewport that follows the real one until a test
+# calls window.__keyboard(height, offsetTop): then the visible part of the page
+# is that band, as when a phone's on-screen keyboard is open (the layout
+# viewport keeps its size; only the visual viewport shrinks and may scroll).
+# window.__keyboard(null) closes the keyboard again.
+SIMULATED_KEYBOARD = """
+(() => {
+  const real = window.visualViewport;
+  if (!real) return;
+  const fake = new EventTarget();
+  const override = {};
+  for (const key of ["offsetTop", "offsetLeft", "pageTop", "pageLeft", "width", "height", "scale"]) {
+    Object.defineProperty(fake, key, { get: () => (key in override ? override[key] : real[key]) });
+  }
+  for (const type of ["resize", "scroll"]) real.addEventListener(type, () => fake.dispatchEvent(new Event(type)));
+  Object.defineProperty(window, "visualViewport", { get: () => fake, configurable: true });
+  window.__keyboard = (height, offsetTop) => {
+    for (const key of Object.keys(override)) delete override[key];
+    if (height !== null) Object.assign(override, { height, offsetTop: offsetTop || 0 });
+    fake.dispatchEvent(new Event("resize"));
+  };
+})();
+"""
+
+
+def locale_widget_strings() -> Dict[str, Dict[str, str]]:
+    """The `widget:` section of every locales/<language>.yml, by language, as PyYAML reads it."""
+    found = {}
+    for path in sorted(LOCALES_DIR.glob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        if data.get("widget"):
+            found[data.get("language") or path.stem] = data["widget"]
+    return found
+
+
+def widget_strings(language: str) -> Dict[str, str]:
+    """What the widget shows in `language`: its strings over English (a missing one stays English)."""
+    every = locale_widget_strings()
+    return {**every["en"], **every.get(language, {})}
+
+
+def fill(template: str, **values: Any) -> str:
+    return re.sub(r"\{(\w+)\}", lambda m: str(values.get(m.group(1), m.group(0))), template)
+
+
+def stale_bundle_inputs() -> List[str]:
+    """Sources changed after the bundle was built: the tests would run an old widget."""
+    if not WIDGET_JS.exists():
+        return []
+    built = WIDGET_JS.stat().st_mtime
+    inputs = [*(WIDGET_DIR / "src").glob("*.js"), WIDGET_DIR / "build.mjs", *LOCALES_DIR.glob("*.yml")]
+    return [str(p.relative_to(ROOT)) for p in inputs if p.stat().st_mtime > built]
 
 
 def normalise(text: str) -> str:
@@ -131,7 +195,9 @@ def count(page: Any, selector: str) -> int:
 
 def wait_for_bot_messages(page: Any, at_least: int, timeout: float = 30000) -> None:
     page.wait_for_function(
-        f"(n) => {SHADOW}.querySelectorAll('.ally-msg--bot').length >= n", arg=at_least, timeout=timeout,
+        f"(n) => {SHADOW}.querySelectorAll('.ally-msg--bot').length >= n",
+        arg=at_least,
+        timeout=timeout,
     )
 
 

@@ -79,14 +79,20 @@ def flatten(tree, prefix=""):
         yield prefix.rstrip("."), tree
 
 
-def shape(variants):
-    """What must match across languages: each variant's conditions and buttons' payloads."""
+COUNTRY_BUTTON = re.compile(r'^/inform_country\{\{"country": "([A-Z]{2})"\}\}$')
+
+
+def shape(variants, name=""):
+    """What must match across languages: each variant's conditions and buttons' payloads.
+    The country question's buttons are the likely countries for speakers of the language
+    (tested below), so only its last button ("somewhere else") must match."""
+
+    def payloads(v):
+        found = tuple(b["payload"] for b in v.get("buttons") or [])
+        return found[-1:] if name == "utter_ask_country" else found
+
     return [
-        (
-            tuple(sorted((c["name"], str(c["value"])) for c in v.get("condition") or [])),
-            tuple(b["payload"] for b in v.get("buttons") or []),
-        )
-        for v in variants
+        (tuple(sorted((c["name"], str(c["value"])) for c in v.get("condition") or [])), payloads(v)) for v in variants
     ]
 
 
@@ -99,11 +105,24 @@ def test_every_response_is_translated_with_the_same_variants(language):
     theirs = locales.locale(language).get("responses") or {}
     assert set(theirs) == set(DOMAIN["responses"]), set(DOMAIN["responses"]) ^ set(theirs)
     for name, variants in DOMAIN["responses"].items():
-        assert shape(theirs[name]) == shape(variants), name
+        assert shape(theirs[name], name) == shape(variants, name), name
         for ours, translated in zip(variants, theirs[name]):
             assert translated.get("text", "").strip(), name
             assert placeholders(translated["text"]) == placeholders(ours["text"]), name
             assert translated["text"] != ours["text"] or len(ours["text"]) < 12, f"{name} is not translated"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_country_question_offers_countries_of_the_directory(language):
+    from actions.directory import load_directory
+
+    codes = set(load_directory().countries)
+    (variant,) = locales.locale(language)["responses"]["utter_ask_country"]
+    *countries, other = [b["payload"] for b in variant["buttons"]]
+    assert other == "/deny" and countries
+    for payload in countries:
+        match = COUNTRY_BUTTON.match(payload)
+        assert match and match.group(1) in codes, payload
 
 
 @pytest.mark.parametrize("section", ["phrases", "widget"])
