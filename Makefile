@@ -5,6 +5,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 VENV      := .venv
+TOOLS     := .venv-tools
 PY        := $(VENV)/bin/python
 RASA      := $(VENV)/bin/rasa
 SPACY_DIR := build/spacy/en_ally_blank
@@ -25,13 +26,20 @@ TRAIN_INPUTS := config.yml domain.yml scenarios.yml $(wildcard data/*.yml) $(wil
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
 
-setup: $(VENV)/.installed $(SPACY_DIR)/meta.json $(WIDGET_JS) ## Create .venv, install pinned packages, build the spaCy pipeline and the widget
+setup: $(VENV)/.installed $(TOOLS)/.installed $(SPACY_DIR)/meta.json $(WIDGET_JS) ## Create .venv (and .venv-tools), install pinned packages, build the spaCy pipeline and the widget
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
 	@test -x $(PY) || "$$(scripts/find_python.sh)" -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade "pip==24.0"
 	$(PY) -m pip install --quiet -r requirements-dev.txt -c constraints.txt
 	$(PY) -m pip check
+	@touch $@
+
+# Tools whose dependencies clash with Rasa's pins (kubernetes-validate needs a newer jsonschema).
+$(TOOLS)/.installed: requirements-tools.txt constraints-tools.txt
+	@test -x $(TOOLS)/bin/python || "$$(scripts/find_python.sh)" -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet --upgrade "pip==24.0"
+	$(TOOLS)/bin/python -m pip install --quiet -r requirements-tools.txt -c constraints-tools.txt
 	@touch $@
 
 $(SPACY_DIR)/meta.json: scripts/build_spacy_pipeline.py data/lookups.yml data/countries.yml $(VENV)/.installed
@@ -78,7 +86,7 @@ test-stories: $(MODEL) ## Run the test stories (tests/test_stories.yml, tests/st
 test-unit: setup $(MODEL) ## Run the whole pytest suite (starts real servers where needed)
 	$(PY) -m pytest
 
-test-fast: setup ## Unit tests only: no model, no server (seconds)
+test-fast: setup ## Unit tests only: no model, no server (about a minute)
 	$(PY) -m pytest tests/unit tests/test_directory.py
 
 test-server: setup $(MODEL) ## End-to-end tests over the real Rasa and action servers
@@ -110,8 +118,9 @@ evaluate: setup ## 5-fold NLU cross-validation; report in results/nlu-cv and doc
 safety-report: setup $(MODEL) ## The safety net's catch and false-alarm rates through the model -> docs/safety.md
 	$(PY) scripts/safety_report.py
 
-constraints: ## Refresh constraints.txt from the current .venv
+constraints: ## Refresh constraints.txt and constraints-tools.txt from the current venvs
 	$(PY) -m pip freeze --exclude-editable | sed '1i # Full resolved dependency set (pip freeze of a working .venv). Refresh: make constraints' > constraints.txt
+	$(TOOLS)/bin/python -m pip freeze | sed '1i # Full resolved set of .venv-tools (pip freeze of a working one). Refresh: make constraints' > constraints-tools.txt
 
 clean: ## Remove build outputs (keeps .venv)
 	rm -rf build models results .pytest_cache widget/dist

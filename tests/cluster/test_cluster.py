@@ -18,6 +18,7 @@ from support.servers import ROOT
 
 sys.path.insert(0, str(ROOT / "bench"))
 from load_test import run_load  # noqa: E402  (bench/load_test.py, the load generator of `make load`)
+
 from support.clients import RawSocketIO
 from support.replies import handoff_country, response_variants
 from support.servers import Canaries

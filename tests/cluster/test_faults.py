@@ -113,9 +113,9 @@ def test_the_lock_store_without_redis_falls_back_then_returns_to_redis(tmp_path)
     import subprocess
 
     import redis
-    from support.servers import free_port
 
     from ally.lock_store import ResilientRedisLockStore
+    from support.servers import free_port
 
     port = free_port()
     store = ResilientRedisLockStore(host="127.0.0.1", port=port, retry_seconds=0.2)

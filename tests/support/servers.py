@@ -55,7 +55,11 @@ class Servers:
         action_server: bool = True,
         env: Optional[dict] = None,
         rasa_args: tuple = (),
+        endpoints_text: Optional[str] = None,
+        credentials_text: Optional[str] = None,
     ) -> None:
+        """`endpoints_text` / `credentials_text`: other configuration than the project's files (its
+        action server address is rewritten to the one started here)."""
         self.workdir = workdir
         self.rasa_port = free_port()
         self.action_port = free_port()
@@ -72,8 +76,14 @@ class Servers:
         debug = ["--debug"] if log_level == "debug" else []
         endpoints = workdir / "endpoints.yml"
         endpoints.write_text(
-            (ROOT / "endpoints.yml").read_text().replace("127.0.0.1:5055", f"127.0.0.1:{self.action_port}")
+            (endpoints_text or (ROOT / "endpoints.yml").read_text()).replace(
+                "127.0.0.1:5055", f"127.0.0.1:{self.action_port}"
+            )
         )
+        credentials = ROOT / "credentials.yml"
+        if credentials_text is not None:
+            credentials = workdir / "credentials.yml"
+            credentials.write_text(credentials_text)
         self._env, self._debug = env, debug
         if action_server:
             self.restart_action_server()
@@ -87,7 +97,7 @@ class Servers:
                 "--endpoints",
                 str(endpoints),
                 "--credentials",
-                str(ROOT / "credentials.yml"),
+                str(credentials),
                 "--interface",
                 "127.0.0.1",
                 "--port",
