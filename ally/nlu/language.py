@@ -8,8 +8,9 @@ in, so the entity is set only when the message is evidence enough to switch:
 * or the message has at least `min_words` words and the language identifier
   (lingua, whose models ship inside its package: nothing is downloaded) is
   at least `min_confidence` sure it is one of the languages Ally speaks. A
-  confident guess of another language sets English (docs/languages.md):
-  Ally answers what it cannot read in English, with the helpline.
+  very confident guess of another language (`min_confidence_other`) sets
+  English (docs/languages.md): Ally answers what it cannot read in English,
+  with the helpline.
 
 Short or neutral messages ("ok", "14", "😭", "sverige") set nothing, so the
 language of the conversation (or of the page, metadata `language`) stays.
@@ -88,7 +89,8 @@ def switch_patterns() -> List[Tuple[str, "re.Pattern[str]"]]:
 class LanguageDetector(GraphComponent, EntityExtractorMixin):
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
-        return {"min_words": 3, "min_confidence": 0.6, "low_accuracy": True}
+        # A foreign language needs more certainty (`min_confidence_other`) before Ally switches to English.
+        return {"min_words": 3, "min_confidence": 0.6, "min_confidence_other": 0.9, "low_accuracy": True}
 
     def __init__(self, config: Dict[str, Any]) -> None:
         self.config = {**self.get_default_config(), **config}
@@ -118,7 +120,9 @@ class LanguageDetector(GraphComponent, EntityExtractorMixin):
         if not values or values[0].value < float(self.config["min_confidence"]):
             return None
         code = values[0].language.iso_code_639_1.name.lower()
-        return code if code in self.supported else locales.DEFAULT_LANGUAGE
+        if code in self.supported:
+            return code
+        return locales.DEFAULT_LANGUAGE if values[0].value >= float(self.config["min_confidence_other"]) else None
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
