@@ -81,6 +81,21 @@ def language_passed(language: str, f: dict) -> bool:
     )
 
 
+ONE_MODEL = """
+### One model for all languages
+
+Ally trains one intent classifier and one entity extractor on every language's examples together,
+not one model per language. Measured reasons: teenagers mix languages and English loanwords
+("snap", "nudes", "screenshot", "kms") inside Swedish, German or French sentences, and a model per
+language would have to trust the language guess first (wrong for about one message in twenty of
+the short ones, tests/unit/test_language_detector.py) before it could even read the message; the
+shared features (platform names, numbers, emoji, the concept patterns) are learnt once; the server
+keeps one set of weights in memory instead of eight and answers in one pass; and the training
+time stays one run (docs/performance.md has the figures). The per-language table above shows
+that the languages do not drown each other out.
+"""
+
+
 def language_section(figures: dict) -> str:
     rows = [
         f"| {language} | {f['examples']} | {f['macro_f1']:.3f} | {f['lowest_risk'][1]:.3f} (`{f['lowest_risk'][0]}`) | "
@@ -100,6 +115,7 @@ recall >= {LANGUAGE_BARS["risk_recall"]}, danger now and self-harm >= {LANGUAGE_
 """
         + "\n".join(rows)
         + "\n"
+        + ONE_MODEL
     )
 
 
