@@ -48,7 +48,7 @@ $(SPACY_DIR)/meta.json: scripts/build_spacy_pipeline.py data/lookups.yml data/co
 widget/node_modules/.package-lock.json: widget/package.json widget/package-lock.json
 	cd widget && npm ci --no-audit --no-fund
 
-$(WIDGET_JS): widget/node_modules/.package-lock.json widget/build.mjs $(wildcard widget/src/*.js)
+$(WIDGET_JS): widget/node_modules/.package-lock.json widget/build.mjs $(wildcard widget/src/*.js) $(wildcard locales/*.yml)
 	cd widget && npm run build
 
 countries: $(VENV)/.installed ## Regenerate data/countries.yml from actions/helplines.yml

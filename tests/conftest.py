@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from support.cluster import Cluster, shared_cluster_for
 from support.servers import MODEL, ROOT, Servers
 

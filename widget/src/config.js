@@ -23,7 +23,9 @@ export function readConfig(script, page) {
   const data = (script && script.dataset) || {};
   const scriptUrl = script && script.src ? httpUrl(script.src, page.href) : null;
   const server = httpUrl(data.serverUrl, page.href) || scriptUrl || httpUrl(page.origin);
-  const prefix = server.pathname.replace(/\/+$/, "");
+  // the server is where the script came from: .../widget/ally-widget.js -> ...
+  const path = server === scriptUrl ? server.pathname.replace(/\/widget\/[^/]*$/, "") : server.pathname;
+  const prefix = path.replace(/\/+$/, "");
   const country = /^[A-Za-z]{2}$/.test(data.country || "") ? data.country.toUpperCase() : null;
   const pageLanguage = (page.language || "").trim();
   const language = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/.test(data.language || "")
@@ -41,7 +43,7 @@ export function readConfig(script, page) {
     language,
     age,
     title,
-    launcherLabel: text(data.launcherLabel, "Chat with " + title, 60),
+    launcherLabel: text(data.launcherLabel, null, 60), // null: STRINGS.launcher ("Chat with {title}")
     primaryColor: parseColor(data.primaryColor) || DEFAULT_PRIMARY,
     exitUrl: exit ? exit.href : DEFAULT_EXIT_URL,
     handoffUrl: handoff ? handoff.href : null,

@@ -7,7 +7,8 @@
 //   * Markdown links [label](url) for https:, tel: and mailto: addresses,
 //   * bare https:// addresses.
 // Anything else (HTML tags, javascript: links, other schemes) stays inert,
-// visible text.
+// visible text. `newTab` is the screen-reader hint after a web link, in the
+// widget's language (STRINGS.newTab).
 
 const LINK_SCHEMES = new Set(["https:", "tel:", "mailto:"]);
 const BULLET = "• ";
@@ -55,7 +56,7 @@ function count(text, ch) {
   return text.split(ch).length - 1;
 }
 
-function link(doc, href, label) {
+function link(doc, href, label, newTab) {
   const a = doc.createElement("a");
   a.href = href;
   a.textContent = label;
@@ -63,16 +64,18 @@ function link(doc, href, label) {
     a.target = "_blank";
     a.rel = "noopener noreferrer";
     a.referrerPolicy = "no-referrer";
-    const hint = doc.createElement("span");
-    hint.className = "ally-sr";
-    hint.textContent = " (opens in a new tab)";
-    a.appendChild(hint);
+    if (newTab) {
+      const hint = doc.createElement("span");
+      hint.className = "ally-sr";
+      hint.textContent = " " + newTab;
+      a.appendChild(hint);
+    }
   }
   return a;
 }
 
 // Append one line of text, with its links, to `parent`.
-export function renderInline(doc, parent, line) {
+export function renderInline(doc, parent, line, newTab) {
   let last = 0;
   TOKEN.lastIndex = 0;
   for (let m = TOKEN.exec(line); m !== null; m = TOKEN.exec(line)) {
@@ -80,11 +83,11 @@ export function renderInline(doc, parent, line) {
     let node = null;
     if (m[1] !== undefined) {
       const href = safeHref(m[2]);
-      if (href) node = link(doc, href, m[1]);
+      if (href) node = link(doc, href, m[1], newTab);
     } else {
       whole = trimUrl(whole);
       const href = safeHref(whole);
-      if (href) node = link(doc, href, whole);
+      if (href) node = link(doc, href, whole, newTab);
       TOKEN.lastIndex = m.index + whole.length;
     }
     if (node === null) continue; // not allowed: stays part of the plain text
@@ -96,7 +99,7 @@ export function renderInline(doc, parent, line) {
 }
 
 // A DocumentFragment for one bot message.
-export function renderBotText(doc, text) {
+export function renderBotText(doc, text, newTab) {
   const fragment = doc.createDocumentFragment();
   const lines = String(text == null ? "" : text).replace(/\r\n?/g, "\n").split("\n");
   let paragraph = null;
@@ -109,7 +112,7 @@ export function renderBotText(doc, text) {
         fragment.appendChild(list);
       }
       const item = doc.createElement("li");
-      renderInline(doc, item, line.slice(BULLET.length));
+      renderInline(doc, item, line.slice(BULLET.length), newTab);
       list.appendChild(item);
     } else if (line.trim() === "") {
       paragraph = null;
@@ -122,7 +125,7 @@ export function renderBotText(doc, text) {
       } else {
         paragraph.appendChild(doc.createElement("br"));
       }
-      renderInline(doc, paragraph, line);
+      renderInline(doc, paragraph, line, newTab);
     }
   }
   return fragment;

@@ -2,6 +2,12 @@
 // does not leak in and the widget's does not leak out. Applied as a
 // constructed stylesheet, so a strict Content-Security-Policy on the host
 // (style-src 'self') does not block it.
+//
+// The dock, the panel and the veil sit in the top layer when the browser has
+// popovers (dom.js), else at the highest z-index; the UA's popover styles
+// (inset: 0, margin: auto, border, padding, Canvas colours) are undone here.
+// --ally-vv-* (dom.js, from window.visualViewport) keep them in the part of the
+// page that is on screen: above the on-screen keyboard, inside a zoomed view.
 
 export const CSS = `
 :host { all: initial; }
@@ -31,8 +37,11 @@ export const CSS = `
 
 /* launcher */
 .ally-dock {
-  position: fixed; right: 20px; bottom: 20px; z-index: 2147483000;
-  display: flex; gap: 10px; align-items: center;
+  position: fixed; z-index: 2147483647;
+  inset: auto calc(20px + var(--ally-vv-right, 0px)) calc(20px + var(--ally-vv-bottom, 0px)) auto;
+  margin: 0; padding: 0; border: 0; background: transparent; color: inherit; overflow: visible;
+  width: auto; height: auto; max-width: calc(var(--ally-vv-width, 100vw) - 40px);
+  display: flex; flex-wrap: wrap; justify-content: flex-end; gap: 10px; align-items: center;
 }
 .ally-launcher {
   min-height: 56px; min-width: 56px; padding: 0 22px; border: 2px solid var(--ally-on-primary);
@@ -43,9 +52,11 @@ export const CSS = `
 
 /* panel */
 .ally-panel {
-  position: fixed; right: 20px; bottom: 20px; z-index: 2147483001;
-  width: 380px; max-width: calc(100vw - 40px);
-  height: 640px; max-height: calc(100vh - 40px);
+  position: fixed; z-index: 2147483647;
+  inset: auto calc(20px + var(--ally-vv-right, 0px)) calc(20px + var(--ally-vv-bottom, 0px)) auto;
+  margin: 0; padding: 0;
+  width: 380px; max-width: calc(var(--ally-vv-width, 100vw) - 40px);
+  height: 640px; max-height: calc(var(--ally-vv-height, 100vh) - 40px);
   display: flex; flex-direction: column;
   background: #ffffff; color: var(--ally-ink);
   border-radius: 14px; overflow: hidden;
@@ -72,6 +83,8 @@ export const CSS = `
   margin: 0; padding: 8px 16px; font-size: 14px; color: var(--ally-ink);
   background: #fff8e1; border-bottom: 1px solid #e0d7b8;
 }
+.ally-notice p { margin: 0; }
+.ally-notice .ally-notice-limits { margin-top: 2px; }
 .ally-status { margin: 0; padding: 0 16px; font-size: 14px; font-weight: 600; color: var(--ally-ink); }
 .ally-status:not(:empty) { padding: 6px 16px; background: #e8eefc; }
 .ally-status.ally-status--bad:not(:empty) { background: #fde8e8; }
@@ -142,7 +155,10 @@ export const CSS = `
   background: var(--ally-primary); color: var(--ally-on-primary); font-weight: 700;
 }
 
-.ally-veil { position: fixed; inset: 0; z-index: 2147483647; background: #ffffff; }
+.ally-veil {
+  position: fixed; inset: 0; z-index: 2147483647; margin: 0; padding: 0; border: 0;
+  width: auto; height: auto; background: #ffffff;
+}
 
 @keyframes ally-in { from { opacity: 0; transform: translateY(6px); } to { opacity: 1; transform: none; } }
 @keyframes ally-blink { 0%, 80%, 100% { opacity: .3; } 40% { opacity: 1; } }
@@ -150,10 +166,14 @@ export const CSS = `
 /* phones: the panel takes the whole screen */
 @media (max-width: 480px) {
   .ally-panel {
-    inset: 0; right: 0; bottom: 0; width: 100vw; max-width: 100vw;
-    height: 100vh; height: 100dvh; max-height: none; border-radius: 0; border: 0;
+    inset: auto; top: var(--ally-vv-top, 0px); left: var(--ally-vv-left, 0px);
+    width: 100vw; width: var(--ally-vv-width, 100vw); max-width: none;
+    height: 100vh; height: var(--ally-vv-height, 100dvh); max-height: none; border-radius: 0; border: 0;
   }
-  .ally-dock { right: 12px; bottom: 12px; }
+  .ally-dock {
+    right: calc(12px + var(--ally-vv-right, 0px)); bottom: calc(12px + var(--ally-vv-bottom, 0px));
+    max-width: calc(var(--ally-vv-width, 100vw) - 24px);
+  }
 }
 
 @media (prefers-reduced-motion: reduce) {
