@@ -44,6 +44,23 @@ def test_the_readme_example_gets_its_scenario_guidance_and_the_helpline(servers)
     assert "Childline" in replies_text(replies) and "0800 1111" in replies_text(replies)
 
 
+def test_a_streamed_answer_takes_the_same_safe_path(servers):
+    """`?stream=true`: the same guidance and hand-off, one JSON message per line (ally/channels/common.py)."""
+    import json
+    import urllib.request
+
+    body = {"sender": sender(), "message": "someone on snap keeps asking me for pics", "metadata": {"country": "GB"}}
+    request = urllib.request.Request(
+        f"{servers.url}/webhooks/rest/webhook?stream=true",
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:
+        replies = [json.loads(line) for line in response.read().decode().splitlines() if line.strip()]
+    assert replies[0]["text"] in variants("utter_asked_for_images")
+    assert "Childline" in replies_text(replies)
+
+
 @pytest.mark.parametrize("code", sorted(DIRECTORY.countries))
 def test_sextortion_with_metadata_country_ends_with_that_countrys_help(servers, code):
     country = DIRECTORY.country(code)
