@@ -22,8 +22,12 @@ CASES = {
 DIRECTORY = load_directory()
 
 
+DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text())
+
+
 def texts_of(language: str, name: str) -> list:
-    return [v["text"] for v in locales.locale(language)["responses"][name]]
+    """The texts of a response in a language (English: the domain's)."""
+    return [v["text"] for v in locales.responses(language, DOMAIN["responses"])[name]]
 
 
 def in_language(replies, language, name):
