@@ -83,7 +83,8 @@ def opened_files(body: str) -> list:
     repo = str(ROOT) + "/"
     # Files of the repository only (a relative name some library opens elsewhere does not count).
     found = {p for p in json.loads(line[len("OPENED") :]) if p.startswith(repo) and Path(p).is_file()}
-    return sorted(p[len(repo) :] for p in found if not p.startswith(repo + ".venv"))
+    # Bytecode caches are not read from the image (it sets PYTHONDONTWRITEBYTECODE and has none).
+    return sorted(p[len(repo) :] for p in found if not p.startswith(repo + ".venv") and "/__pycache__/" not in p)
 
 
 def uncovered(files: list, sources: list) -> list:
