@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from load_test import run_load  # noqa: E402  (bench/load_test.py, the load generator of `make load`)
 
 from support.clients import RawSocketIO
-from support.replies import handoff_country, response_variants
+from support.replies import age_variant, handoff_country, response_variants
 from support.servers import Canaries
 
 CANARIES = Canaries()
@@ -30,7 +30,9 @@ canary = CANARIES.new
 variants = response_variants
 
 
-SEXTORTION_UNDER_13, SEXTORTION_13_15, SEXTORTION_16_17, SEXTORTION_DEFAULT = variants("utter_sextortion")
+SEXTORTION_UNDER_13 = age_variant("utter_sextortion", "under_13")
+SEXTORTION_13_15 = age_variant("utter_sextortion", "13_15")
+SEXTORTION_DEFAULT = age_variant("utter_sextortion", None)
 
 
 def sextortion():

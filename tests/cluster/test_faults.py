@@ -16,7 +16,7 @@ import signal
 import time
 import uuid
 
-from support.replies import handoff_country, response_variants
+from support.replies import age_variant, handoff_country, response_variants
 from support.servers import ROOT, Canaries
 
 CANARIES = Canaries()
@@ -74,7 +74,7 @@ def test_a_killed_replica_is_skipped_and_a_restarted_one_continues_from_redis(cl
     served_by = []
     for _ in range(4):
         replies, headers = say(cluster, cluster.url, who, sextortion())
-        assert replies[0]["text"] == variants("utter_sextortion")[1]  # 13-15, from the stored age band
+        assert replies[0]["text"] == age_variant("utter_sextortion", "13_15")  # from the stored age band
         assert handoff_country(replies) == "GB"
         served_by.append(headers.get("X-Ally-Replica"))
     assert served_by == ["b"] * 4

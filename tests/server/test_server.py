@@ -6,7 +6,7 @@ import pytest
 import yaml
 
 from actions.directory import load_directory
-from support.replies import replies_text
+from support.replies import age_variant, replies_text
 from support.servers import ROOT, Servers
 
 DIRECTORY = load_directory()
@@ -116,9 +116,8 @@ def test_the_user_can_correct_the_metadata_country(servers):
 def test_age_metadata_changes_the_wording(servers):
     young = servers.say(sender(), SEXTORTION, {"country": "GB", "age": 12})
     older = servers.say(sender(), SEXTORTION, {"country": "GB", "age": 16})
-    under_13, band_13_15, band_16_17 = variants("utter_sextortion")[:3]  # domain order: under_13, 13_15, 16_17
-    assert young[0]["text"] == under_13
-    assert older[0]["text"] == band_16_17
+    assert young[0]["text"] == age_variant("utter_sextortion", "under_13")
+    assert older[0]["text"] == age_variant("utter_sextortion", "16_17")
 
 
 def test_unsure_twice_still_reaches_a_person(servers):

@@ -14,6 +14,16 @@ def response_variants(name: str) -> List[str]:
     return [v["text"] for v in domain["responses"][name]]
 
 
+def age_variant(name: str, band: Optional[str]) -> str:
+    """The text of a response's variant for one age band (None: the variant without conditions)."""
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text())
+    for variant in domain["responses"][name]:
+        conditions = {c["name"]: c["value"] for c in variant.get("condition") or []}
+        if (band is None and not conditions) or conditions == {"age_band": band}:
+            return variant["text"]
+    raise KeyError(f"{name} has no variant for age band {band!r}")
+
+
 def handoff_country(replies: List[dict]) -> Optional[str]:
     """The country of the first structured hand-off in a turn's replies."""
     for reply in replies:
