@@ -11,6 +11,8 @@ Order of evidence, strongest first:
   3. a flag emoji, then an upper-case code after "in"/"from"/"the"/"to";
   4. a misspelt name (rapidfuzz), preferring the countries in `known`;
   5. a city or region (GeoNames, actions/places.py): "im in dublin" -> IE;
+Names and nationality words come from pycountry, ALIASES, DEMONYMS and every
+language's locales/<lang>.yml `countries` ("mieszkam w polsce", "je suis belge").
   6. a nationality about the user ("im swedish"): kind="nationality",
      because nationality is not residence and the caller must confirm it.
 Places and nationalities said about someone else ("he's german",
@@ -27,6 +29,7 @@ import pycountry
 from rapidfuzz import fuzz, process
 
 from actions.places import city_mentions
+from ally import locales
 
 
 @dataclass(frozen=True)
@@ -212,7 +215,8 @@ DEMONYMS: Dict[str, str] = {
     "sudanese": "SD",
     "trinidadian": "TT",
 }
-SELF_COPULA = {"im", "am", "iam"}
+# "i am" in Ally's languages (accents stripped): "je suis belge", "ich bin deutsche", "jestem polakiem".
+SELF_COPULA = {"im", "am", "iam", "suis", "bin", "ar", "soy", "sono", "ben", "jestem"}
 # Words that may surround a bare demonym reply ("swedish!", "i'm half irish lol").
 WHOLE_OK = SELF_COPULA | {
     "i",
@@ -566,6 +570,12 @@ def _base_index() -> Dict[Tuple[str, ...], str]:
             for v in variants:
                 index.setdefault(_key(v), c.alpha_2)
     index.update({_key(k): v for k, v in ALIASES.items()})
+    for code, entry in locale_countries("names").items():
+        for name in entry:
+            key = _key(name)
+            # "us", "vs", "de vs": a short word of some language is not a country inside a sentence.
+            if key and not (len(key) == 1 and (len(key[0]) <= 2 or key[0] in WORD_CODES)):
+                index.setdefault(key, code)
     # "newzealand", "unitedkingdom": run-together multi-word names.
     for key, code in list(index.items()):
         if len(key) > 1:
@@ -715,9 +725,23 @@ def _fuzzy(tokens: List[str], known_key: KnownKey, skip: Set[int]) -> Optional[C
     return CountryMatch(code, "fuzzy", round(best[1], 1))
 
 
+def locale_countries(field: str) -> Dict[str, List[str]]:
+    """Every language's `names` or `nationality` words per country code (locales/<lang>.yml)."""
+    found: Dict[str, List[str]] = {}
+    for data in locales.catalog().values():
+        for code, entry in (data.get("countries") or {}).items():
+            if isinstance(entry, dict):
+                found.setdefault(str(code).upper(), []).extend(str(w) for w in entry.get(field) or [])
+    return found
+
+
 @lru_cache(maxsize=1)
 def _demonym_index() -> Dict[Tuple[str, ...], str]:
-    return {_key(k): v for k, v in DEMONYMS.items()}
+    index = {_key(k): v for k, v in DEMONYMS.items()}
+    for code, words in locale_countries("nationality").items():
+        for word in words:
+            index.setdefault(_key(word), code)
+    return index
 
 
 def _nationality(tokens: List[str], mentions: List[Tuple[int, int, str]]) -> Optional[str]:

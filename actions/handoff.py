@@ -100,6 +100,14 @@ def also_scenario(tracker: Tracker) -> Optional[str]:
     return None
 
 
+def unsure_alarm(tracker: Tracker) -> Optional[str]:
+    """Danger now or self-harm that only the classifier saw (the safety net made it a fallback), if any."""
+    for entity in (tracker.latest_message or {}).get("entities") or []:
+        if entity.get("entity") == "unsure_alarm" and entity.get("value") in messages.CRISIS_SCENARIOS:
+            return entity["value"]
+    return None
+
+
 def send_scenario_steps(dispatcher: CollectingDispatcher, tracker: Tracker, scenario: str) -> None:
     """After crisis support: the other scenario's own steps and its routes (removal, reporting)."""
     dispatcher.utter_message(response=f"utter_{scenario}")
@@ -134,9 +142,15 @@ class ActionShareHelpline(Action):
             events: List[Dict[str, Any]] = [SlotSet("scenario", intent)]
             send_plan(dispatcher, tracker, "self_harm", full=False)
             return events
-        also = also if scenario == "self_harm" else None
-        # Follow-up questions continue the scenario the user described, not the crisis.
-        events = [SlotSet("scenario", also or scenario)]
+        unsure = unsure_alarm(tracker)
+        if unsure:
+            # Maybe danger or self-harm, maybe not ("the uber is outside"): no alarm, but the lines open
+            # now and "In danger right now? Call 112." The scenario under way stays as it is.
+            events, scenario, also = [], unsure, None
+        else:
+            also = also if scenario == "self_harm" else None
+            # Follow-up questions continue the scenario the user described, not the crisis.
+            events = [SlotSet("scenario", also or scenario)]
         crisis = scenario in messages.CRISIS_SCENARIOS
         scenario = routes_scenario(intent, scenario)
         if tracker.get_slot("country"):

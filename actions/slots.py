@@ -52,17 +52,17 @@ def country_answer(tracker: Tracker) -> Optional[str]:
     return None
 
 
-def country_from_text(tracker: Tracker) -> Optional[str]:
-    """A place the entity extractors did not tag ("i live in swizterland", "im in dublin"), read from
-    the message itself when it states where the user lives, or answers the country question."""
+def country_from_text(tracker: Tracker):
+    """A place or nationality the entity extractors did not tag ("i live in swizterland", "im in
+    dublin", "im irish"), read from the message itself when it states where the user lives or is
+    from, or answers the country question."""
     latest = tracker.latest_message or {}
     intent = (latest.get("intent") or {}).get("name")
     if intent != "inform_country" and not (tracker.get_slot("awaiting_country") and intent == "nlu_fallback"):
         return None
     if any(e.get("entity") in ("country", "country_mention") for e in latest.get("entities") or []):
         return None  # the entity path (validate_country) decides
-    match = resolve_country(str(latest.get("text") or ""), known_country_names())
-    return match.code if match and match.kind != "nationality" else None
+    return resolve_country(str(latest.get("text") or ""), known_country_names())
 
 
 class ValidateSlotMappings(ValidationAction):
@@ -77,8 +77,14 @@ class ValidateSlotMappings(ValidationAction):
         # what the user said themselves ("I'm actually in Ireland").
         if tracker.get_slot("country"):
             return {}
-        code = country_from_metadata(tracker) or country_answer(tracker) or country_from_text(tracker)
-        return {"country": code} if code else {}
+        code = country_from_metadata(tracker) or country_answer(tracker)
+        if code:
+            return {"country": code}
+        match = country_from_text(tracker)
+        if match is None:
+            return {}
+        # "I'm Irish" is not "I live in Ireland": a candidate to confirm, as validate_country does.
+        return {"country_candidate": match.code} if match.kind == "nationality" else {"country": match.code}
 
     async def extract_age_band(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

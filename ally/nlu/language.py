@@ -7,7 +7,8 @@ in, so the entity is set only when the message is evidence enough to switch:
   the `switch_to` patterns of every locale (locales/<language>.yml);
 * or the message has at least `min_words` words and the language identifier
   (lingua, whose models ship inside its package: nothing is downloaded) is
-  at least `min_confidence` sure it is one of the languages Ally speaks. A
+  at least `min_confidence` sure it is one of the languages Ally speaks
+  (after weighting the languages it does not speak by `other_weight`). A
   very confident guess of another language (`min_confidence_other`) sets
   English (docs/languages.md): Ally answers what it cannot read in English,
   with the helpline.
@@ -90,7 +91,15 @@ class LanguageDetector(GraphComponent, EntityExtractorMixin):
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
         # A foreign language needs more certainty (`min_confidence_other`) before Ally switches to English.
-        return {"min_words": 3, "min_confidence": 0.6, "min_confidence_other": 0.9, "low_accuracy": True}
+        # `other_weight`: the prior that a message to Ally is in a language it does not speak, relative to
+        # one it speaks. Spanish written without accents ("como quito la foto") otherwise reads as Portuguese.
+        return {
+            "min_words": 3,
+            "min_confidence": 0.6,
+            "min_confidence_other": 0.9,
+            "other_weight": 0.15,
+            "low_accuracy": True,
+        }
 
     def __init__(self, config: Dict[str, Any]) -> None:
         self.config = {**self.get_default_config(), **config}
@@ -116,13 +125,20 @@ class LanguageDetector(GraphComponent, EntityExtractorMixin):
                 return language
         if len(WORD.findall(text)) < int(self.config["min_words"]):
             return None
-        values = self.identifier.compute_language_confidence_values(text)
-        if not values or values[0].value < float(self.config["min_confidence"]):
+        scores = {}
+        for value in self.identifier.compute_language_confidence_values(text):
+            code = value.language.iso_code_639_1.name.lower()
+            scores[code] = value.value * (1.0 if code in self.supported else float(self.config["other_weight"]))
+        total = sum(scores.values())
+        if not total:
             return None
-        code = values[0].language.iso_code_639_1.name.lower()
+        code, score = max(scores.items(), key=lambda item: item[1])
+        confidence = score / total
+        if confidence < float(self.config["min_confidence"]):
+            return None
         if code in self.supported:
             return code
-        return locales.DEFAULT_LANGUAGE if values[0].value >= float(self.config["min_confidence_other"]) else None
+        return locales.DEFAULT_LANGUAGE if confidence >= float(self.config["min_confidence_other"]) else None
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:

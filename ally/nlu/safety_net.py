@@ -16,6 +16,14 @@ languages and a language guess can be wrong) on the folded text (ally/text.py):
   as self-harm only inside a risk scenario: alone they are too common in
   ordinary talk ("this homework, i cant do this anymore").
 
+* an alarm from the classifier alone (danger now or self-harm, with none of
+  the lexicon's words and a confidence under `ALARM_MIN_CONFIDENCE`) is not
+  trusted: "the uber is outside my house gtg", "i cut myself shaving lol".
+  The message becomes `nlu_fallback` with the entity `unsure_alarm`, so the
+  reply asks what is going on and still names a line open now and the
+  emergency number ("In danger right now? Call 112."), without the
+  emergency-first or self-harm reply.
+
 It never overrides a risk to someone else (`friend_at_risk`) or danger now;
 self-harm words about a friend ("she says she wants to kill herself") add
 `also_scenario: self_harm`, so the friend flow names a crisis line open now. It also registers the message text with the
@@ -23,6 +31,7 @@ log privacy filter, so that text is redacted from any later log line.
 """
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
@@ -80,30 +89,43 @@ def distressed(text: str, lexicon: Lexicon) -> bool:
 
 # A scenario the classifier saw beside self-harm words counts from this probability up.
 ALSO_MIN_CONFIDENCE = 0.1
+# An alarm the lexicon does not confirm counts from this probability up (docs/safety.md: the classifier
+# alone gave ordinary messages with danger-like words 0.6-0.9, real alarms it caught alone 0.9 and more).
+ALARM_MIN_CONFIDENCE = 0.9
+ALARMS = {DANGER, SELF_HARM}
+FALLBACK = "nlu_fallback"
+UNSURE_ALARM = "unsure_alarm"
 
 
-def decide(text: str, ranking: List[Dict[str, Any]], lexicon: Lexicon) -> "tuple[Optional[str], Optional[str]]":
-    """(the intent to set, or None to keep the classifier's; the scenario that comes along, if any).
+@dataclass(frozen=True)
+class Decision:
+    intent: Optional[str] = None  # the intent to set; None keeps the classifier's
+    also_scenario: Optional[str] = None  # the scenario that comes along with self-harm
+    unsure_alarm: Optional[str] = None  # the alarm the classifier saw without the words to confirm it
 
-    `ranking` is the classifier's intent ranking, most likely first (FallbackClassifier's
-    `nlu_fallback` may lead it).
-    """
+
+def decide(text: str, ranking: List[Dict[str, Any]], lexicon: Lexicon) -> Decision:
+    """What the safety net makes of a message, given the classifier's intent ranking, most likely
+    first (FallbackClassifier's `nlu_fallback` may lead it)."""
     predicted = ranking[0]["name"] if ranking else None
+    confidence = ranking[0].get("confidence", 0) if ranking else 0
     if predicted in REGISTRY.someone_else:
-        return None, (SELF_HARM if distressed(text, lexicon) else None)
-    if predicted == DANGER:
-        return None, None
+        return Decision(also_scenario=SELF_HARM if distressed(text, lexicon) else None)
     caught = match(text, lexicon)
     if caught == DANGER:
-        return DANGER, None
+        return Decision(DANGER)
+    if predicted in ALARMS and caught is None and not distressed(text, lexicon) and confidence < ALARM_MIN_CONFIDENCE:
+        return Decision(FALLBACK, unsure_alarm=predicted)
+    if predicted == DANGER:
+        return Decision()
     scenario = next(
         (r["name"] for r in ranking if r["name"] in COMBINABLE and r.get("confidence", 0) >= ALSO_MIN_CONFIDENCE), None
     )
     if scenario and (distressed(text, lexicon) or predicted == SELF_HARM):
-        return SELF_HARM, scenario
+        return Decision(SELF_HARM, also_scenario=scenario)
     if caught is not None and caught != predicted:
-        return caught, None
-    return None, None
+        return Decision(caught)
+    return Decision()
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -133,12 +155,21 @@ class SafetyNet(GraphComponent, IntentClassifier):
         predicted = (message.get(INTENT) or {}).get("name")
         if predicted and (not ranking or ranking[0].get("name") != predicted):
             ranking = [{"name": predicted, "confidence": (message.get(INTENT) or {}).get("confidence", 0)}] + ranking
-        intent, also = decide(text, ranking, self.lexicon)
-        if also:
-            entity = {"entity": ALSO_SCENARIO, "value": also, "start": 0, "end": 0, "extractor": type(self).__name__}
-            message.set(ENTITIES, message.get(ENTITIES, []) + [entity], add_to_output=True)
-        if intent is None:
+        decision = decide(text, ranking, self.lexicon)
+        extra = [(ALSO_SCENARIO, decision.also_scenario), (UNSURE_ALARM, decision.unsure_alarm)]
+        entities = [
+            {"entity": name, "value": value, "start": 0, "end": 0, "extractor": type(self).__name__}
+            for name, value in extra
+            if value
+        ]
+        if entities:
+            message.set(ENTITIES, message.get(ENTITIES, []) + entities, add_to_output=True)
+        if decision.intent is None:
             return
-        message.set(INTENT, {"name": intent, "confidence": 1.0}, add_to_output=True)
-        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != intent]
-        message.set(INTENT_RANKING_KEY, [{"name": intent, "confidence": 1.0}] + ranking, add_to_output=True)
+        # Full confidence for what the lexicon confirmed; an unsure alarm keeps the classifier's.
+        confidence = 1.0 if decision.intent != FALLBACK else float(ranking[0].get("confidence", 0))
+        message.set(INTENT, {"name": decision.intent, "confidence": confidence}, add_to_output=True)
+        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != decision.intent]
+        message.set(
+            INTENT_RANKING_KEY, [{"name": decision.intent, "confidence": confidence}] + ranking, add_to_output=True
+        )

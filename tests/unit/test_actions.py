@@ -23,12 +23,15 @@ SLOTS = {
 }
 
 
-def tracker(intent: str, slots: Optional[dict] = None, metadata: Optional[dict] = None, events=None, entities=None):
+def tracker(
+    intent: str, slots: Optional[dict] = None, metadata: Optional[dict] = None, events=None, entities=None, text=""
+):
     return Tracker(
         sender_id="test",
         slots={**SLOTS, **(slots or {})},
         latest_message={
             "intent": {"name": intent, "confidence": 0.99},
+            "text": text,
             "entities": entities or [],
             "metadata": metadata or {},
         },
@@ -78,6 +81,19 @@ def test_the_safety_check_is_asked_only_once():
     messages, slots = run(ActionShareHelpline(), tracker("image_shared", {"country": "GB", "safety_checked": True}))
     assert "utter_safety_check" not in [m.get("response") for m in messages]
     assert slots == {"scenario": "image_shared"}
+
+
+@pytest.mark.parametrize("alarm", ["immediate_danger", "self_harm"])
+def test_an_unsure_alarm_names_help_open_now_without_the_alarm(alarm):
+    """The safety net's fallback for an alarm only the classifier saw ("the uber is outside")."""
+    unsure = [{"entity": "unsure_alarm", "value": alarm}]
+    messages, slots = run(
+        ActionShareHelpline(), tracker("nlu_fallback", {"country": "DE", "scenario": "sextortion"}, entities=unsure)
+    )
+    assert "In danger right now? Call [112](tel:112)." in text(messages)
+    assert "TelefonSeelsorge" in text(messages)  # a crisis line open at any hour
+    assert "now. It's free, and they will send help" not in text(messages)  # not the emergency-first reply
+    assert slots == {}  # the scenario under way stays
 
 
 def test_share_helpline_asks_for_the_country_once():
@@ -184,6 +200,7 @@ def validate(t):
                 "slots": {
                     "country": {"mappings": [{"type": "from_entity", "entity": "country"}, {"type": "custom"}]},
                     "age_band": {"mappings": [{"type": "from_entity", "entity": "age"}, {"type": "custom"}]},
+                    "country_candidate": {"mappings": [{"type": "custom"}]},
                 }
             },
         )
@@ -206,6 +223,16 @@ def test_country_entity_is_normalised(raw, code):
 def test_nationality_is_kept_as_a_candidate():
     slots = validate(tracker("inform_country", {"country": "swedish"}, events=extracted("country", "swedish")))
     assert slots["country_candidate"] == "SE" and slots["country"] is None
+
+
+@pytest.mark.parametrize("text,code", [("im irish", "IE"), ("je suis belge", "BE"), ("jestem polakiem", "PL")])
+def test_a_nationality_no_extractor_tagged_is_still_a_candidate(text, code):
+    slots = validate(tracker("inform_country", text=text))
+    assert slots == {"country_candidate": code}
+
+
+def test_a_place_no_extractor_tagged_fills_the_country():
+    assert validate(tracker("inform_country", text="mieszkam w polsce"))["country"] == "PL"
 
 
 def test_metadata_country_fills_the_slot():

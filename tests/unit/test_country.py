@@ -188,25 +188,44 @@ def test_exact(text, code):
 FUZZY = [
     ("swedan", "SE"),
     ("sweeden", "SE"),
-    ("irland", "IE"),
-    ("im in irland", "IE"),
+    ("irelnd", "IE"),
+    ("im in irelnad", "IE"),
     ("austrailia", "AU"),
     ("australa", "AU"),
     ("new zeland", "NZ"),
     ("germny", "DE"),
     ("i live in germny", "DE"),
-    ("canda", "CA"),
+    ("cananda", "CA"),
     ("switzerlnd", "CH"),
-    ("philipines", "PH"),
+    ("phillippines", "PH"),
     ("untied kingdom", "GB"),
     ("scottland", "GB"),
     ("engand", "GB"),
     ("netherland", "NL"),
-    ("amerika", "US"),
+    ("amercia", "US"),
     ("denmrk", "DK"),
-    ("finnland", "FI"),
+    ("finlnd", "FI"),
     ("brazl", "BR"),
 ]
+
+
+# Names and nationality words in Ally's other languages (locales/<lang>.yml `countries`).
+IN_OTHER_LANGUAGES = [
+    ("j'habite en allemagne", "DE", "exact"),
+    ("mieszkam w polsce", "PL", "exact"),
+    ("ik woon in belgië", "BE", "exact"),
+    ("im in irland", "IE", "exact"),
+    ("je suis belge", "BE", "nationality"),
+    ("jestem polakiem", "PL", "nationality"),
+    ("soy mexicana", "MX", "nationality"),
+    ("jag är svensk", "SE", "nationality"),
+]
+
+
+@pytest.mark.parametrize("text,code,kind", IN_OTHER_LANGUAGES)
+def test_names_and_nationalities_in_other_languages(text, code, kind):
+    match = resolve_country(text, KNOWN)
+    assert match is not None and (match.code, match.kind) == (code, kind)
 
 
 @pytest.mark.parametrize("text,code", FUZZY)

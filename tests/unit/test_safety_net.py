@@ -2,7 +2,7 @@
 
 import pytest
 
-from ally.nlu.safety_net import load_lexicon, match
+from ally.nlu.safety_net import ALARM_MIN_CONFIDENCE, decide, load_lexicon, match
 
 LEXICON = load_lexicon()
 
@@ -82,3 +82,47 @@ def test_overrides_a_wrong_or_unsure_prediction_but_never_a_friend():
     assert unsure.get("intent_ranking")[0]["name"] == "immediate_danger"
     assert friend.get("intent")["name"] == "friend_at_risk"
     assert wrong.get("intent")["name"] == "self_harm"
+
+
+def ranked(*pairs):
+    return [{"name": name, "confidence": confidence} for name, confidence in pairs]
+
+
+def test_self_harm_words_inside_a_scenario_give_crisis_support_and_keep_the_scenario():
+    decision = decide(
+        "he says hell post them unless i pay and i would rather die",
+        ranked(("sextortion", 0.8), ("self_harm", 0.15)),
+        LEXICON,
+    )
+    assert (decision.intent, decision.also_scenario, decision.unsure_alarm) == ("self_harm", "sextortion", None)
+
+
+@pytest.mark.parametrize(
+    "text,alarm",
+    [("the uber is outside my house gtg", "immediate_danger"), ("i cut myself shaving lol", "self_harm")],
+)
+def test_an_alarm_of_the_classifier_alone_becomes_an_unsure_alarm(text, alarm):
+    """No lexicon words and a confidence under the bar: the fallback, which still names help open now."""
+    decision = decide(text, ranked((alarm, ALARM_MIN_CONFIDENCE - 0.05), ("out_of_scope", 0.1)), LEXICON)
+    assert (decision.intent, decision.unsure_alarm) == ("nlu_fallback", alarm)
+
+
+@pytest.mark.parametrize("alarm", ["immediate_danger", "self_harm"])
+def test_a_confident_or_confirmed_alarm_stands(alarm):
+    confident = decide("something new", ranked((alarm, ALARM_MIN_CONFIDENCE)), LEXICON)
+    assert confident.intent in (None, alarm) and confident.unsure_alarm is None
+    confirmed = decide("i want to die", ranked(("self_harm", 0.6)), LEXICON)
+    assert confirmed.intent is None and confirmed.unsure_alarm is None  # the classifier's self_harm is kept
+
+
+def test_an_unsure_alarm_reaches_the_message_as_fallback_with_the_entity():
+    from rasa.shared.nlu.training_data.message import Message
+
+    from ally.nlu.safety_net import SafetyNet
+
+    message = Message(
+        data={"text": "my mum is waiting outside in the car", "intent": {"name": "immediate_danger", "confidence": 0.7}}
+    )
+    SafetyNet().process([message])
+    assert message.get("intent")["name"] == "nlu_fallback"
+    assert {"entity": "unsure_alarm", "value": "immediate_danger"}.items() <= message.get("entities")[0].items()
