@@ -21,6 +21,7 @@ from typing import Dict, List
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # the model's own components (ally.nlu.*), as `rasa` finds them from the project
 SAFETY_DIR = ROOT / "tests" / "safety"
 DOC = ROOT / "docs" / "safety.md"
 BEGIN, END = "<!-- safety-rates:begin -->", "<!-- safety-rates:end -->"

@@ -29,6 +29,7 @@ Config:
     C: inverse regularisation strength (default 10)
     class_weight: "balanced" or null (default "balanced": rarer intents count as much)
     max_iter: solver iterations (default 3000)
+    solver, tol: scikit-learn's LogisticRegression solver and tolerance (default lbfgs, 1e-4)
     ranking_length: how many intents the ranking keeps (default 10)
     third_party_intent: the "someone else is at risk" intent (null: no second model)
     risk_intents: the intents whose probability is shared out (the third-party one included)
@@ -105,6 +106,8 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             "C": 10.0,
             "class_weight": "balanced",
             "max_iter": 3000,
+            "solver": "lbfgs",
+            "tol": 1e-4,
             "ranking_length": 10,
             "third_party_intent": None,
             "risk_intents": [],
@@ -151,7 +154,9 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             C=float(self.config["C"]),
             class_weight=self.config["class_weight"],
             max_iter=int(self.config["max_iter"]),
-            solver="lbfgs",
+            solver=str(self.config["solver"]),
+            tol=float(self.config["tol"]),
+            random_state=0,  # saga shuffles: the same data gives the same model
         )
         features = tfidf(counts, idf)
         labels = np.array([e.get(INTENT) for e in examples])

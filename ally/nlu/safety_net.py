@@ -89,9 +89,10 @@ def distressed(text: str, lexicon: Lexicon) -> bool:
 
 # A scenario the classifier saw beside self-harm words counts from this probability up.
 ALSO_MIN_CONFIDENCE = 0.1
-# An alarm the lexicon does not confirm counts from this probability up (docs/safety.md: the classifier
-# alone gave ordinary messages with danger-like words 0.6-0.9, real alarms it caught alone 0.9 and more).
-ALARM_MIN_CONFIDENCE = 0.9
+# An alarm the lexicon does not confirm counts only from this probability up: below it, ordinary
+# messages with danger-like words outnumbered real alarms (scripts/safety_report.py, 2026-12-01:
+# 32 of 1060 must-not-trigger messages at 0.9 or more, 7 at 0.98 or more).
+ALARM_MIN_CONFIDENCE = 0.98
 ALARMS = {DANGER, SELF_HARM}
 FALLBACK = "nlu_fallback"
 UNSURE_ALARM = "unsure_alarm"
