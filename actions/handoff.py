@@ -264,7 +264,9 @@ class ActionAgeNoted(Action):
 
 def ask_to_confirm_country(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[str, Any]]:
     code = tracker.get_slot("country_candidate")
-    dispatcher.utter_message(response="utter_confirm_country", country_candidate_name=country_name(code))
+    # The country's name in the reply's language ("Belgique", "Belgia"), English where the locale has none.
+    native = (messages.Words.of(reply_language(tracker)).countries.get(code) or {}).get("name")
+    dispatcher.utter_message(response="utter_confirm_country", country_candidate_name=native or country_name(code))
     return [SlotSet("awaiting_country", True)]
 
 

@@ -120,6 +120,11 @@ def test_share_helpline_checks_a_nationality_before_using_it():
 # --- action_handoff -------------------------------------------------------------
 
 
+def test_the_nationality_question_names_the_country_in_the_users_language():
+    messages, _ = run(ActionShareHelpline(), tracker("sextortion", {"country_candidate": "BE", "language": "fr"}))
+    assert messages[0]["country_candidate_name"] == "Belgique"
+
+
 def test_handoff_full_reply_for_a_known_country():
     messages, slots = run(ActionHandoff(), tracker("ask_helpline", {"country": "IE", "scenario": "image_shared"}))
     body = text(messages)
