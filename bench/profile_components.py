@@ -330,12 +330,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--messages", type=int, default=100)
     parser.add_argument("--warmup", type=int, default=10)
     parser.add_argument("--out", required=True)
-    parser.add_argument("--what-if", default="", help="experiments of bench/whatif/sitecustomize.py, e.g. no_jax")
     args = parser.parse_args(argv)
-    if args.what_if:
-        os.environ["ALLY_WHAT_IF"] = args.what_if
-        sys.path.insert(0, str(HERE / "whatif"))
-        import sitecustomize  # noqa: F401  (applies the experiment)
     project = Path(args.project)
     os.chdir(project)  # relative paths in the model's config (Ally's spaCy pipeline) resolve from here
     if str(project) not in sys.path:
@@ -367,7 +362,6 @@ def main(argv: Optional[List[str]] = None) -> int:
             stop_process(action)
     result = summarize(args.bot, raw, args.messages, raw["action_server_cpu_s"])
     result["model"] = args.model
-    result["what_if"] = args.what_if or None
     Path(args.out).write_text(json.dumps(result, indent=2))
     print(json.dumps(result["per_message"], indent=2))
     return 0

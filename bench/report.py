@@ -1,12 +1,12 @@
 """Targets, NLU quality and the generated tables of docs/performance.md.
 
 `python bench/report.py` re-renders docs/performance.md from bench/results.json,
-bench/profile.json and bench/whatif-results.json without measuring anything.
+bench/profile.json and bench/experiment-results.json without measuring anything.
 
 The tables live between markers so the rest of the document is hand-written:
     <!-- bench:start --> ... <!-- bench:end -->      bench/run_bench.py (make bench)
     <!-- profile:start --> ... <!-- profile:end -->  bench/profile_components.py, run by make bench
-    <!-- whatif:start --> ... <!-- whatif:end -->    bench/run_bench.py --ally-what-if ...
+    <!-- experiment:start --> ... <!-- experiment:end -->    bench/run_bench.py --ally-env KEY=VALUE ...
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from benchlib import ROOT, ratio
 
 RESULTS = ROOT / "bench" / "results.json"
 PROFILE = ROOT / "bench" / "profile.json"
-WHATIF_RESULTS = ROOT / "bench" / "whatif-results.json"
+EXPERIMENT_RESULTS = ROOT / "bench" / "experiment-results.json"
 DOC = ROOT / "docs" / "performance.md"
 SCHEMA_VERSION = 1
 
@@ -404,13 +404,12 @@ def replace_block(text: str, name: str, body: str) -> str:
     return text.rstrip("\n") + "\n\n" + block + "\n"
 
 
-def render_whatif(results: Dict[str, Any]) -> str:
-    """The targets table of a what-if run (Ally with an experiment, against the stock bot of that run)."""
+def render_experiment(results: Dict[str, Any]) -> str:
+    """The targets table of an experiment (Ally with extra environment, against the stock bot of that run)."""
     settings = results["settings"]
     lines = [
-        f"What-if run on {results['date']} (`bench/run_bench.py --skip-training --stock-project DIR"
-        + (f" --ally-what-if {settings['ally_what_if']}" if settings.get("ally_what_if") else "")
-        + "`; Ally's extra environment: "
+        f"Experiment on {results['date']} (`bench/run_bench.py --skip-training --stock-project DIR`; "
+        + "Ally's extra environment: "
         + ", ".join(f"`{k}={v}`" for k, v in (settings.get("ally_extra_env") or {}).items() if k != "PYTHONPATH")
         + f"). Ally served {results['ally']['model']['which']}; the stock bot is the one of that run. Mean load "
         f"average {_fmt(dig(results, ('load_average', 'overall', 'mean')))}. Not a measurement of Ally as it is.",
@@ -441,13 +440,13 @@ def render_doc(
     results: Optional[Dict[str, Any]] = None,
     profile: Optional[Dict[str, Any]] = None,
     doc: Path = DOC,
-    whatif: Optional[Dict[str, Any]] = None,
+    experiment: Optional[Dict[str, Any]] = None,
 ) -> None:
     text = doc.read_text(encoding="utf-8") if doc.exists() else "# Performance\n"
     if results is not None:
         text = replace_block(text, "bench", render_bench(results))
-    if whatif is not None:
-        text = replace_block(text, "whatif", render_whatif(whatif))
+    if experiment is not None:
+        text = replace_block(text, "experiment", render_experiment(experiment))
     if profile is not None:
         text = replace_block(text, "profile", render_profile(profile))
     doc.write_text(text, encoding="utf-8")
@@ -456,13 +455,13 @@ def render_doc(
 def main() -> int:
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else None
     profile = json.loads(PROFILE.read_text()) if PROFILE.exists() else None
-    whatif = json.loads(WHATIF_RESULTS.read_text()) if WHATIF_RESULTS.exists() else None
-    for name, data in (("bench/results.json", results), ("bench/whatif-results.json", whatif)):
+    experiment = json.loads(EXPERIMENT_RESULTS.read_text()) if EXPERIMENT_RESULTS.exists() else None
+    for name, data in (("bench/results.json", results), ("bench/experiment-results.json", experiment)):
         problems = validate_results(data) if data is not None else []
         if problems:
             print(f"{name}: " + "; ".join(problems), file=sys.stderr)
             return 1
-    render_doc(results, profile, whatif=whatif)
+    render_doc(results, profile, experiment=experiment)
     print(f"wrote {DOC.relative_to(ROOT)}")
     return 0
 

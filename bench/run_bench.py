@@ -193,9 +193,7 @@ def measure_concurrency(bots: List[Bot], level: int, duration: float) -> Dict[st
     return out
 
 
-def run_profiles(
-    workdir: Path, ally_model: str, stock: Dict[str, Any], messages: int, what_if: str = ""
-) -> Optional[Dict[str, Any]]:
+def run_profiles(workdir: Path, ally_model: str, stock: Dict[str, Any], messages: int) -> Optional[Dict[str, Any]]:
     profiles = {}
     for bot, model, project in (("ally", ally_model, str(ROOT)), ("stock", stock["model"], stock["project"])):
         out = workdir / f"profile-{bot}.json"
@@ -213,8 +211,6 @@ def run_profiles(
             "--out",
             str(out),
         ]
-        if what_if and bot == "ally":
-            command += ["--what-if", what_if]
         log(f"profiling {bot} ({messages} messages)")
         with (workdir / f"profile-{bot}.log").open("wb") as output:
             code = subprocess.call(command, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT)
@@ -251,12 +247,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--profile-messages", type=int, default=60, help="0: no profile")
     parser.add_argument("--workdir", help="keep temporary files here (default: a new temp folder, removed)")
     parser.add_argument(
-        "--out", help="results file (default: bench/results.json; with a what-if: bench/whatif-results.json)"
-    )
-    parser.add_argument(
-        "--ally-what-if",
-        default="",
-        help="development only: experiments of bench/whatif/sitecustomize.py in Ally's servers",
+        "--out", help="results file (default: bench/results.json; with --ally-env: bench/experiment-results.json)"
     )
     parser.add_argument(
         "--ally-env",
@@ -272,12 +263,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         parser.error("--concurrency must include 20 (a target is defined on it)")
 
     ally_extra_env = dict(item.split("=", 1) for item in args.ally_env)
-    if args.ally_what_if:
-        ally_extra_env.update(ALLY_WHAT_IF=args.ally_what_if, PYTHONPATH=str(HERE / "whatif"))
-    what_if = bool(ally_extra_env)
+    experiment = bool(ally_extra_env)
     if args.out is None:
-        args.out = str(report.WHATIF_RESULTS if what_if else report.RESULTS)
-    if what_if:
+        args.out = str(report.EXPERIMENT_RESULTS if experiment else report.RESULTS)
+    if experiment:
         args.profile_messages = 0  # bench/profile.json describes Ally as it is
     workdir = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="ally-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
@@ -359,7 +348,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     profiles = None
     if args.profile_messages > 0:
         sampler.mark("profile")
-        profiles = run_profiles(workdir, ally_model, stock_training, args.profile_messages, args.ally_what_if)
+        profiles = run_profiles(workdir, ally_model, stock_training, args.profile_messages)
         if profiles is not None:
             profiles["date"] = date
             profiles["messages"] = args.profile_messages
@@ -412,7 +401,6 @@ def main(argv: Optional[List[str]] = None) -> int:
             "turns_per_conversation": workload.TURNS_PER_CONVERSATION,
             "skip_training": args.skip_training,
             "ally_extra_env": ally_extra_env or None,
-            "ally_what_if": args.ally_what_if or None,
         },
         "ally": ally_results,
         "stock": stock_results,
@@ -424,9 +412,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         log("results problems: " + "; ".join(problems))
     Path(args.out).write_text(json.dumps(results, indent=2) + "\n")
     log(f"wrote {args.out}")
-    if not args.no_doc and what_if:
-        report.render_doc(whatif=results)
-        log(f"refreshed the what-if table in {report.DOC.relative_to(ROOT)}")
+    if not args.no_doc and experiment:
+        report.render_doc(experiment=results)
+        log(f"refreshed the experiment table in {report.DOC.relative_to(ROOT)}")
     elif not args.no_doc:
         report.render_doc(results, profiles)
         log(f"refreshed {report.DOC.relative_to(ROOT)}")

@@ -249,10 +249,10 @@ def test_render_profile_lines_up_components_of_both_bots():
     )  # NLU rows first
 
 
-def test_render_whatif_names_the_experiment():
+def test_render_experiment_names_the_extra_environment():
     results = minimal_results()
-    results["settings"].update(ally_what_if="no_jax", ally_extra_env={"ALLY_WHAT_IF": "no_jax", "PYTHONPATH": "/x"})
-    text = report.render_whatif(results)
-    assert "--ally-what-if no_jax" in text and "PYTHONPATH" not in text
-    assert "full training" not in text  # a what-if run trains nothing
+    results["settings"].update(ally_extra_env={"TF_NUM_INTEROP_THREADS": "1", "PYTHONPATH": "/x"})
+    text = report.render_experiment(results)
+    assert "`TF_NUM_INTEROP_THREADS=1`" in text and "PYTHONPATH" not in text
+    assert "full training" not in text  # an experiment trains nothing
     assert text.count("**met**") == 4
