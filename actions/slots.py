@@ -17,6 +17,8 @@ from actions.country import resolve_country
 from actions.directory import load_directory
 
 AGE_BANDS = set(BANDS)
+# How sure the language identifier must be to change the language of a conversation (ally/nlu/language.py).
+SWITCH_CONFIDENCE = 0.9
 
 
 def known_country_names() -> Dict[str, list]:
@@ -106,6 +108,24 @@ class ValidateSlotMappings(ValidationAction):
             # "I'm Swedish" is not "I live in Sweden": ask before using it.
             return {"country": _previous_code(tracker), "country_candidate": match.code}
         return {"country": match.code, "country_candidate": None}
+
+    async def validate_language(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        """The conversation keeps its language: a guess of another one must be nearly certain
+        ("y si mi madre se entera" is Spanish that reads a little Italian); asking always switches."""
+        previous = _previous_value(tracker, "language", valid=lambda v: isinstance(v, str) and bool(v))
+        if not previous or value == previous:
+            return {"language": value}
+        confidence = max(
+            (
+                float(e.get("confidence") or 0)
+                for e in (tracker.latest_message or {}).get("entities") or []
+                if e.get("entity") == "language" and e.get("value") == value
+            ),
+            default=0.0,
+        )
+        return {"language": value if confidence >= SWITCH_CONFIDENCE else previous}
 
     async def validate_age_band(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -26,13 +26,15 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
-from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from ally import locales
+from ally import locales, scenarios
 from ally.text import fold
 
 ENTITY = "language"
+CHANGE_LANGUAGE = "change_language"
+RISK = set(scenarios.load().risk)
 WORD = re.compile(r"[^\W\d_]{2,}")
 # Languages the identifier also knows, so that a message in one of them is not
 # mistaken for a language Ally speaks: the main languages of Ally's countries and of young people there.
@@ -119,10 +121,15 @@ class LanguageDetector(GraphComponent, EntityExtractorMixin):
 
     def language_of(self, text: str) -> Optional[str]:
         """The language `text` is evidence for, or None."""
+        found = self.evidence(text)
+        return found[0] if found else None
+
+    def evidence(self, text: str) -> Optional[Tuple[str, float]]:
+        """(language, confidence): 1.0 for an explicit request ("can we talk in english")."""
         folded = fold(text)
         for language, pattern in switch_patterns():
             if pattern.search(folded):
-                return language
+                return language, 1.0
         if len(WORD.findall(text)) < int(self.config["min_words"]):
             return None
         scores = {}
@@ -137,14 +144,31 @@ class LanguageDetector(GraphComponent, EntityExtractorMixin):
         if confidence < float(self.config["min_confidence"]):
             return None
         if code in self.supported:
-            return code
-        return locales.DEFAULT_LANGUAGE if confidence >= float(self.config["min_confidence_other"]) else None
+            return code, confidence
+        if confidence >= float(self.config["min_confidence_other"]):
+            return locales.DEFAULT_LANGUAGE, confidence
+        return None
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            language = self.language_of(message.get(TEXT) or "")
-            if language is None:
+            found = self.evidence(message.get(TEXT) or "")
+            if found is None:
                 continue
-            entity = {"entity": ENTITY, "value": language, "start": 0, "end": 0, "extractor": type(self).__name__}
+            language, confidence = found
+            entity = {
+                "entity": ENTITY,
+                "value": language,
+                "confidence": round(confidence, 3),  # actions/slots.py: a language once set needs strong evidence
+                "start": 0,
+                "end": 0,
+                "extractor": type(self).__name__,
+            }
             message.set(ENTITIES, message.get(ENTITIES, []) + [entity], add_to_output=True)
+            if confidence == 1.0 and (message.get(INTENT) or {}).get("name") not in RISK:
+                # An explicit request ("podemos hablar en inglés?") is change_language, however the
+                # classifier ranked it; a risk scenario said in the same message keeps its own flow.
+                ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != CHANGE_LANGUAGE]
+                top = {"name": CHANGE_LANGUAGE, "confidence": 1.0}
+                message.set(INTENT, top, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [top] + ranking, add_to_output=True)
         return messages

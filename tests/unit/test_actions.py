@@ -286,3 +286,26 @@ def test_a_country_named_in_an_unclear_answer_to_the_country_question_counts():
     assert validate(waiting)["country"] == "ES"
     not_waiting = tracker("nlu_fallback", entities=entities)  # "he lives in spain" out of the blue
     assert "country" not in validate(not_waiting)
+
+
+def language_tracker(previous, value, confidence):
+    events = [{"event": "slot", "name": "language", "value": previous}, {"event": "user"}]
+    events.append({"event": "slot", "name": "language", "value": value})
+    entities = [{"entity": "language", "value": value, "confidence": confidence}]
+    return tracker("ask_parents_find_out", {"language": value}, events=events, entities=entities)
+
+
+def validate_language(t):
+    dispatcher = CollectingDispatcher()
+    domain = {"slots": {"language": {"mappings": [{"type": "from_entity", "entity": "language"}]}}}
+    events = asyncio.run(ValidateSlotMappings().run(dispatcher, t, domain))
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+def test_a_weak_guess_of_another_language_keeps_the_conversations_language():
+    assert validate_language(language_tracker("es", "it", 0.7))["language"] == "es"
+
+
+@pytest.mark.parametrize("confidence", [0.95, 1.0])  # a sure guess, or "can we talk in english"
+def test_strong_evidence_or_a_request_switches_the_language(confidence):
+    assert validate_language(language_tracker("es", "en", confidence))["language"] == "en"

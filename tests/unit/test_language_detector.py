@@ -70,3 +70,23 @@ def test_it_recognises_how_teenagers_write_each_language(language):
     right = sum(g == language for g in guesses)
     assert right / len(examples) >= 0.8, (right, len(examples), wrong[:15])
     assert len(wrong) / len(examples) <= 0.05, wrong[:15]
+
+
+def test_an_explicit_request_is_change_language_unless_a_risk_comes_with_it():
+    from rasa.shared.nlu.training_data.message import Message
+
+    asked = Message(
+        data={
+            "text": "podemos hablar en inglés? es que lo entiendo mejor",
+            "intent": {"name": "nlu_fallback", "confidence": 0.55},
+        }
+    )
+    risk = Message(
+        data={
+            "text": "can we talk in english, he says he will post my pics",
+            "intent": {"name": "sextortion", "confidence": 0.9},
+        }
+    )
+    DETECTOR.process([asked, risk])
+    assert asked.get("intent")["name"] == "change_language"
+    assert risk.get("intent")["name"] == "sextortion"
