@@ -92,20 +92,22 @@ def send_plan(dispatcher: CollectingDispatcher, tracker: Tracker, scenario: Opti
     dispatcher.utter_message(text=text, json_message=messages.payload(plan, now))
 
 
-def also_scenario(tracker: Tracker) -> Optional[str]:
-    """The risk scenario the safety net found beside self-harm words in the latest message, if any."""
+def safety_net_entity(tracker: Tracker, name: str, allowed: Any) -> Optional[str]:
+    """The value of an entity the safety net set on the latest message (ally/nlu/safety_net.py), if valid."""
     for entity in (tracker.latest_message or {}).get("entities") or []:
-        if entity.get("entity") == "also_scenario" and entity.get("value") in REGISTRY.risk:
+        if entity.get("entity") == name and entity.get("value") in allowed:
             return entity["value"]
     return None
+
+
+def also_scenario(tracker: Tracker) -> Optional[str]:
+    """The risk scenario the safety net found beside self-harm words in the latest message, if any."""
+    return safety_net_entity(tracker, "also_scenario", REGISTRY.risk)
 
 
 def unsure_alarm(tracker: Tracker) -> Optional[str]:
     """Danger now or self-harm that only the classifier saw (the safety net made it a fallback), if any."""
-    for entity in (tracker.latest_message or {}).get("entities") or []:
-        if entity.get("entity") == "unsure_alarm" and entity.get("value") in messages.CRISIS_SCENARIOS:
-            return entity["value"]
-    return None
+    return safety_net_entity(tracker, "unsure_alarm", messages.CRISIS_SCENARIOS)
 
 
 def send_scenario_steps(dispatcher: CollectingDispatcher, tracker: Tracker, scenario: str) -> None:

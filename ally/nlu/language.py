@@ -19,7 +19,7 @@ language of the conversation (or of the page, metadata `language`) stays.
 
 import re
 from functools import lru_cache
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, NamedTuple, Optional, Tuple
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -72,6 +72,12 @@ OTHER_LANGUAGES = [
 ]
 
 
+class Evidence(NamedTuple):
+    language: str
+    confidence: float
+    asked: bool = False  # the user asked for it ("can we talk in english"): switch_to patterns
+
+
 @lru_cache(maxsize=2)
 def identifier(codes: Tuple[str, ...], low_accuracy: bool) -> Any:
     from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
@@ -122,14 +128,14 @@ class LanguageDetector(GraphComponent, EntityExtractorMixin):
     def language_of(self, text: str) -> Optional[str]:
         """The language `text` is evidence for, or None."""
         found = self.evidence(text)
-        return found[0] if found else None
+        return found.language if found else None
 
-    def evidence(self, text: str) -> Optional[Tuple[str, float]]:
-        """(language, confidence): 1.0 for an explicit request ("can we talk in english")."""
+    def evidence(self, text: str) -> Optional[Evidence]:
+        """The language `text` is evidence for, how sure, and whether the user asked for it."""
         folded = fold(text)
         for language, pattern in switch_patterns():
             if pattern.search(folded):
-                return language, 1.0
+                return Evidence(language, 1.0, asked=True)
         if len(WORD.findall(text)) < int(self.config["min_words"]):
             return None
         scores = {}
@@ -144,9 +150,9 @@ class LanguageDetector(GraphComponent, EntityExtractorMixin):
         if confidence < float(self.config["min_confidence"]):
             return None
         if code in self.supported:
-            return code, confidence
+            return Evidence(code, confidence)
         if confidence >= float(self.config["min_confidence_other"]):
-            return locales.DEFAULT_LANGUAGE, confidence
+            return Evidence(locales.DEFAULT_LANGUAGE, confidence)
         return None
 
     def process(self, messages: List[Message]) -> List[Message]:
@@ -154,17 +160,16 @@ class LanguageDetector(GraphComponent, EntityExtractorMixin):
             found = self.evidence(message.get(TEXT) or "")
             if found is None:
                 continue
-            language, confidence = found
             entity = {
                 "entity": ENTITY,
-                "value": language,
-                "confidence": round(confidence, 3),  # actions/slots.py: a language once set needs strong evidence
+                "value": found.language,
+                "confidence": round(found.confidence, 3),  # actions/slots.py: a language once set needs strong evidence
                 "start": 0,
                 "end": 0,
                 "extractor": type(self).__name__,
             }
             message.set(ENTITIES, message.get(ENTITIES, []) + [entity], add_to_output=True)
-            if confidence == 1.0 and (message.get(INTENT) or {}).get("name") not in RISK:
+            if found.asked and (message.get(INTENT) or {}).get("name") not in RISK:
                 # An explicit request ("podemos hablar en inglés?") is change_language, however the
                 # classifier ranked it; a risk scenario said in the same message keeps its own flow.
                 ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != CHANGE_LANGUAGE]

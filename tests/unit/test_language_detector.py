@@ -87,6 +87,14 @@ def test_an_explicit_request_is_change_language_unless_a_risk_comes_with_it():
             "intent": {"name": "sextortion", "confidence": 0.9},
         }
     )
-    DETECTOR.process([asked, risk])
+    # A sure guess of the language is not a request to change it.
+    sure = Message(
+        data={
+            "text": "jestem w siódmej klasie i mam trzynaście lat",
+            "intent": {"name": "inform_age", "confidence": 0.9},
+        }
+    )
+    DETECTOR.process([asked, risk, sure])
     assert asked.get("intent")["name"] == "change_language"
     assert risk.get("intent")["name"] == "sextortion"
+    assert sure.get("intent")["name"] == "inform_age"
