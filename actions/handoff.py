@@ -181,7 +181,8 @@ class ActionShareHelpline(Action):
 
 
 class ActionSafetyAnswer(Action):
-    """The answer to "are you safe right now?" (or any "i'm not okay"): reassurance, or crisis support."""
+    """The answer to "are you safe right now?", or an "i'm not okay" of the user's own: reassurance,
+    crisis support, or support and someone to talk to now."""
 
     def name(self) -> str:
         return "action_safety_answer"
@@ -193,8 +194,18 @@ class ActionSafetyAnswer(Action):
         if latest_intent(tracker) in ("feeling_ok", "affirm"):
             dispatcher.utter_message(response="utter_safety_ok")
             return events
-        dispatcher.utter_message(response="utter_not_okay")
+        if tracker.get_slot("awaiting_safety_answer") or tracker.get_slot("scenario") in messages.CRISIS_SCENARIOS:
+            # "Not really" to "are you safe right now?", or after self-harm or danger: crisis support.
+            dispatcher.utter_message(response="utter_not_okay")
+            send_plan(dispatcher, tracker, "self_harm", full=False)
+            return events
+        # "i cant stop thinking about it" is distress, not a plan to get hurt: support and a line open
+        # now, then the safety question (once), whose "not really" leads to crisis support.
+        dispatcher.utter_message(response="utter_distress")
         send_plan(dispatcher, tracker, "self_harm", full=False)
+        if not tracker.get_slot("safety_checked"):
+            dispatcher.utter_message(response="utter_safety_check")
+            events += [SlotSet("safety_checked", True), SlotSet("awaiting_safety_answer", True)]
         return events
 
 

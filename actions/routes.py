@@ -78,7 +78,7 @@ def plan_handoff(
             ]
     # A parent or teacher talks about a child: the routes are the child's.
     plan.routes = removal_routes(directory, country, scenario, None if role else age_band) + national_routes(
-        country, scenario
+        country, scenario, adult=age_band == "adult" and not role
     )
     return plan
 
@@ -117,12 +117,15 @@ def removal_routes(directory: Directory, country, scenario: Optional[str], age_b
     return links
 
 
-def national_routes(country, scenario: Optional[str]) -> List[Link]:
-    """Police, hotline and advice routes of the country for this scenario."""
+def national_routes(country, scenario: Optional[str], adult: bool = False) -> List[Link]:
+    """Police, hotline and advice routes of the country for this scenario; an adult at risk
+    themselves does not get the routes for under-18s (`minors_only`)."""
     if scenario not in REGISTRY.with_route("police"):
         return []
     links = []
     for route in country.reporting:
+        if adult and route.minors_only:
+            continue
         if route.kind == "police_online" or route.kind in ("regulator", "online_safety"):
             links.append(_route_link(route, "police" if route.kind == "police_online" else "advice"))
         elif route.kind == "inhope_hotline" and scenario in REGISTRY.with_route("hotline"):

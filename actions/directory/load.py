@@ -108,6 +108,7 @@ def _build(data: Mapping, weak: list[tuple[str, str]], path: Path | None) -> Dir
                     sources=tuple(r["sources"]),
                     verified=_date(r["verified"]),
                     verified_how=r["verified_how"],
+                    minors_only=bool(r.get("minors_only")),
                 )
                 for r in raw["reporting"]
             ),

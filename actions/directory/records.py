@@ -85,6 +85,7 @@ class ReportingRoute:
     sources: tuple[str, ...]
     verified: date
     verified_how: str
+    minors_only: bool = False  # for under-18s only (child abuse material, child-protection police)
 
 
 @dataclass(frozen=True)

@@ -303,8 +303,10 @@ def _validate_country(check: _Checker, code: str, country: Any, all_names: dict,
         routes = []
     for i, route in enumerate(routes):
         rwhere = f"{where}.reporting[{i}]"
-        if not check.keys(rwhere, route, ROUTE_KEYS, ("phone",)):
+        if not check.keys(rwhere, route, ROUTE_KEYS, ("phone", "minors_only")):
             continue
+        if route.get("minors_only") not in (None, True):
+            check.add(rwhere, "minors_only is true or left out")
         check.record_id(rwhere, route.get("id"), code)
         if route.get("kind") not in ROUTE_KINDS:
             check.add(rwhere, f"kind must be one of {list(ROUTE_KINDS)}")

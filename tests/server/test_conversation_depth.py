@@ -1,7 +1,5 @@
 """Follow-ups in context, who is talking, and plain questions (issue: conversation depth), over REST."""
 
-import pytest
-
 from support.replies import new_sender, replies_text, response_variants
 
 
@@ -30,7 +28,6 @@ def test_what_if_my_mum_finds_out_is_answered_for_sextortion(servers):
     assert variant("utter_ask_parents_find_out", {"scenario": "sextortion"}) in texts(replies)
 
 
-@pytest.mark.xfail(strict=True, reason="'im 18, i was already 18 when i sent it' is read as already_paid (open)")
 def test_a_young_adult_gets_adult_routes_and_wording(servers):
     who = new_sender()
     servers.say(who, "someone posted my private pics in a group chat", {"country": "GB"})

@@ -2,7 +2,6 @@
 
 from datetime import datetime, timezone
 
-import pytest
 import yaml
 
 from actions.directory import load_directory
@@ -53,13 +52,17 @@ def test_combined_messages_get_both_parts(servers):
     assert 1 - len(missed) / len(cases) >= MIN_COMBINED_SHARE, missed
 
 
-@pytest.mark.xfail(strict=True, reason="known false alarm of the classifier (issue 12, open)")
 def test_thinking_about_an_unwanted_video_is_not_the_self_harm_flow(servers):
     who = new_sender()
     servers.say(who, "someone sent a gross video in the group chat i didnt want to see that", {"country": "GB"})
     replies = servers.say(who, "i left the group but i cant stop thinking about it")
-    assert not responses_in(replies, "utter_self_harm"), replies_text(replies)
+    crisis = responses_in(replies, "utter_self_harm") + responses_in(replies, "utter_not_okay")
+    assert not crisis, replies_text(replies)
     assert "hurt yourself" not in replies_text(replies)
+    # Support, someone to talk to now, and the safety question whose "not really" is crisis support.
+    assert responses_in(replies, "utter_distress") and "Childline" in replies_text(replies)
+    assert replies[-1]["text"] in response_variants("utter_safety_check")
+    assert responses_in(servers.say(who, "not really"), "utter_not_okay")
 
 
 def test_hiding_who_i_follow_is_not_an_emergency(servers):

@@ -7,7 +7,7 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.handoff import ActionAgeNoted, ActionEmergency, ActionHandoff, ActionShareHelpline
+from actions.handoff import ActionAgeNoted, ActionEmergency, ActionHandoff, ActionSafetyAnswer, ActionShareHelpline
 from actions.slots import ValidateSlotMappings
 
 SLOTS = {
@@ -94,6 +94,48 @@ def test_an_unsure_alarm_names_help_open_now_without_the_alarm(alarm):
     assert "TelefonSeelsorge" in text(messages)  # a crisis line open at any hour
     assert "now. It's free, and they will send help" not in text(messages)  # not the emergency-first reply
     assert slots == {}  # the scenario under way stays
+
+
+# --- action_safety_answer ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "slots",
+    [
+        {"awaiting_safety_answer": True, "safety_checked": True, "scenario": "sextortion"},  # "not really"
+        {"scenario": "self_harm"},
+        {"scenario": "immediate_danger"},
+    ],
+)
+def test_not_okay_after_the_safety_question_or_a_crisis_is_crisis_support(slots):
+    messages, events = run(ActionSafetyAnswer(), tracker("not_okay", {"country": "DE", **slots}))
+    assert messages[0]["response"] == "utter_not_okay"
+    assert "TelefonSeelsorge" in text(messages)
+    assert "utter_safety_check" not in [m.get("response") for m in messages]
+    assert events == {"awaiting_safety_answer": False}
+
+
+def test_distress_of_its_own_gets_support_a_line_open_now_and_the_safety_question_once():
+    """ "i left the group but i cant stop thinking about it": not the self-harm flow (issue 12)."""
+    messages, events = run(
+        ActionSafetyAnswer(), tracker("not_okay", {"country": "DE", "scenario": "received_sexual_content"})
+    )
+    responses = [m.get("response") for m in messages]
+    assert responses[0] == "utter_distress" and "utter_not_okay" not in responses
+    assert "TelefonSeelsorge" in text(messages)  # open at any hour
+    assert responses[-1] == "utter_safety_check"
+    assert events == {"awaiting_safety_answer": True, "safety_checked": True}
+    messages, events = run(ActionSafetyAnswer(), tracker("not_okay", {"country": "DE", "safety_checked": True}))
+    assert [m.get("response") for m in messages][0] == "utter_distress"
+    assert "utter_safety_check" not in [m.get("response") for m in messages]
+    assert events == {"awaiting_safety_answer": False}
+
+
+@pytest.mark.parametrize("intent", ["feeling_ok", "affirm"])
+def test_feeling_okay_is_acknowledged(intent):
+    messages, events = run(ActionSafetyAnswer(), tracker(intent, {"awaiting_safety_answer": True}))
+    assert [m.get("response") for m in messages] == ["utter_safety_ok"]
+    assert events == {"awaiting_safety_answer": False}
 
 
 def test_share_helpline_asks_for_the_country_once():

@@ -63,6 +63,16 @@ def test_adults_get_stopncii_not_child_services(country):
     assert not {"take-it-down", "report-remove"} & ids(plan)
 
 
+def test_an_adult_at_risk_gets_no_route_for_under_18s():
+    """The IWF removes child sexual abuse imagery and CEOP takes reports about children (minors_only)."""
+    child = ids(plan_handoff(DIRECTORY, "GB", "image_shared", "16_17", now=NOON_UTC))
+    adult = ids(plan_handoff(DIRECTORY, "GB", "image_shared", "adult", now=NOON_UTC))
+    assert {"gb-iwf", "gb-ceop"} <= child
+    assert not {"gb-iwf", "gb-ceop"} & adult
+    # A parent talks about a child: the child's routes.
+    assert "gb-ceop" in ids(plan_handoff(DIRECTORY, "GB", "image_shared", "adult", now=NOON_UTC, role="parent"))
+
+
 def test_report_remove_is_only_for_the_uk():
     for country in ("IE", "US", "SE"):
         assert "report-remove" not in ids(plan_handoff(DIRECTORY, country, "image_shared", "13_15", now=NOON_UTC))
