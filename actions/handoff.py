@@ -203,10 +203,10 @@ class ActionSafetyAnswer(Action):
         # now, then the safety question (once), whose "not really" leads to crisis support.
         dispatcher.utter_message(response="utter_distress")
         send_plan(dispatcher, tracker, "self_harm", full=False)
-        if not tracker.get_slot("safety_checked"):
-            dispatcher.utter_message(response="utter_safety_check")
-            events += [SlotSet("safety_checked", True), SlotSet("awaiting_safety_answer", True)]
-        return events
+        if tracker.get_slot("safety_checked"):
+            return events
+        dispatcher.utter_message(response="utter_safety_check")
+        return [SlotSet("safety_checked", True), SlotSet("awaiting_safety_answer", True)]
 
 
 class ActionHandoff(Action):

