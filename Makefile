@@ -114,7 +114,7 @@ typecheck: setup ## mypy on actions/ and ally/ (pyproject.toml)
 test: setup lint typecheck $(MODEL) validate test-stories test-unit ## Everything: lint, types, validation, test stories, pytest
 
 evaluate: setup ## 5-fold NLU cross-validation; report in results/nlu-cv and docs/nlu-quality.md
-	$(RASA) test nlu --nlu data --config config.yml --cross-validation --folds 5 --runs 1 --out results/nlu-cv
+	$(PY) scripts/cross_validate.py --nlu data --config config.yml --folds 5 --out results/nlu-cv
 	$(PY) scripts/nlu_quality_report.py results/nlu-cv docs/nlu-quality.md
 
 safety-report: setup $(MODEL) ## The safety net's catch and false-alarm rates through the model -> docs/safety.md

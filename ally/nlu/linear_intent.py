@@ -45,7 +45,7 @@ Config:
 """
 
 import logging
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Sequence
 
 import numpy as np
 import scipy.sparse
@@ -66,12 +66,13 @@ MODEL_FILE = "linear_intent.npz"
 TOKEN_PATTERN = r"(?u)\b\w+\b|[^\w\s]"
 
 
-def ngram_vectorizers(config: Dict[str, Any], vocabularies: Optional[List[Dict[str, int]]] = None) -> List[Any]:
+def ngram_vectorizers(
+    config: Dict[str, Any], vocabularies: Sequence[Optional[Dict[str, int]]] = (None, None)
+) -> List[Any]:
     """The word and char_wb n-gram counters; with `vocabularies`, ready to count without fitting."""
     from sklearn.feature_extraction.text import CountVectorizer
 
     word_range, char_range = tuple(config["word_ngrams"]), tuple(config["char_ngrams"])
-    vocabularies = vocabularies or [None, None]
     return [
         CountVectorizer(
             analyzer="word", token_pattern=TOKEN_PATTERN, ngram_range=word_range, vocabulary=vocabularies[0]
@@ -181,8 +182,9 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
 
     def counts(self, messages: List[Message]) -> scipy.sparse.csr_matrix:
         """n-gram counts of the texts, then the featurizers' sentence features."""
+        assert self.model is not None and self.vectorizers is not None, "only a trained classifier counts"
         texts = texts_of(messages)
-        extra = sentence_features(messages, width=int(self.model["extra_width"]) if self.model else None)
+        extra = sentence_features(messages, width=int(self.model["extra_width"]))
         return scipy.sparse.hstack([v.transform(texts) for v in self.vectorizers] + [extra], format="csr")
 
     @classmethod
