@@ -194,16 +194,13 @@ class ActionSafetyAnswer(Action):
         if latest_intent(tracker) in ("feeling_ok", "affirm"):
             dispatcher.utter_message(response="utter_safety_ok")
             return events
-        if tracker.get_slot("awaiting_safety_answer") or tracker.get_slot("scenario") in messages.CRISIS_SCENARIOS:
-            # "Not really" to "are you safe right now?", or after self-harm or danger: crisis support.
-            dispatcher.utter_message(response="utter_not_okay")
-            send_plan(dispatcher, tracker, "self_harm", full=False)
-            return events
-        # "i cant stop thinking about it" is distress, not a plan to get hurt: support and a line open
-        # now, then the safety question (once), whose "not really" leads to crisis support.
-        dispatcher.utter_message(response="utter_distress")
+        # "Not really" to "are you safe right now?", or after self-harm or danger: crisis support.
+        # Otherwise ("i cant stop thinking about it") distress, not a plan to get hurt: support, then
+        # the safety question (once), whose "not really" leads to crisis support. A line open now either way.
+        crisis = tracker.get_slot("awaiting_safety_answer") or tracker.get_slot("scenario") in messages.CRISIS_SCENARIOS
+        dispatcher.utter_message(response="utter_not_okay" if crisis else "utter_distress")
         send_plan(dispatcher, tracker, "self_harm", full=False)
-        if tracker.get_slot("safety_checked"):
+        if crisis or tracker.get_slot("safety_checked"):
             return events
         dispatcher.utter_message(response="utter_safety_check")
         return [SlotSet("safety_checked", True), SlotSet("awaiting_safety_answer", True)]

@@ -121,10 +121,8 @@ def tfidf(counts: scipy.sparse.csr_matrix, idf: np.ndarray) -> scipy.sparse.csr_
     data = np.where(weighted.data > 0, 1.0 + np.log(np.maximum(weighted.data, 1e-12)), 0.0)
     data *= np.asarray(idf, dtype=np.float64)[weighted.indices]
     per_row = np.diff(weighted.indptr)
-    squares = np.zeros(weighted.shape[0])
     rows = np.repeat(np.arange(weighted.shape[0]), per_row)
-    np.add.at(squares, rows, data * data)
-    norms = np.sqrt(squares)
+    norms = np.sqrt(np.bincount(rows, weights=data * data, minlength=weighted.shape[0]))
     norms[norms == 0] = 1.0
     weighted.data = data / np.repeat(norms, per_row)
     return weighted
@@ -188,12 +186,19 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             else None
         )
 
-    def counts(self, messages: List[Message]) -> scipy.sparse.csr_matrix:
-        """n-gram counts of the texts, then the featurizers' sentence features."""
-        assert self.model is not None and self.vectorizers is not None, "only a trained classifier counts"
+    def counts(self, messages: List[Message], fit: bool = False) -> scipy.sparse.csr_matrix:
+        """n-gram counts of the texts, then the featurizers' sentence features; `fit` learns the
+        vocabularies (training)."""
         texts = texts_of(messages)
-        extra = sentence_features(messages, width=int(self.model["extra_width"]))
-        return scipy.sparse.hstack([v.transform(texts) for v in self.vectorizers] + [extra], format="csr")
+        if fit:
+            self.vectorizers = ngram_vectorizers(self.config)
+            grams = [v.fit_transform(texts) for v in self.vectorizers]
+            extra = sentence_features(messages)
+        else:
+            assert self.model is not None and self.vectorizers is not None, "only a trained classifier counts"
+            grams = [v.transform(texts) for v in self.vectorizers]
+            extra = sentence_features(messages, width=int(self.model["extra_width"]))
+        return scipy.sparse.hstack(grams + [extra], format="csr")
 
     @classmethod
     def create(
@@ -212,10 +217,9 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         if not examples:
             logger.debug("No intent examples: the linear intent classifier is not trained.")
             return self._resource
-        self.vectorizers = ngram_vectorizers(self.config)
-        texts = texts_of(examples)
-        extra = sentence_features(examples)
-        counts = scipy.sparse.hstack([v.fit_transform(texts) for v in self.vectorizers] + [extra], format="csr")
+        counts = self.counts(examples, fit=True)
+        assert self.vectorizers is not None
+        words, chars = self.vectorizers
         document_frequency = np.asarray((counts > 0).sum(axis=0)).ravel()
         idf = np.log((1 + len(examples)) / (1 + document_frequency)) + 1.0
         classifier = LogisticRegression(
@@ -234,9 +238,9 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             "coef": classifier.coef_.T.astype(np.float32),  # features x classes
             "intercept": classifier.intercept_.astype(np.float32),
             "idf": idf.astype(np.float32),
-            "word_vocabulary": encode_vocabulary(self.vectorizers[0].vocabulary_),
-            "char_vocabulary": encode_vocabulary(self.vectorizers[1].vocabulary_),
-            "extra_width": np.array(extra.shape[1]),
+            "word_vocabulary": encode_vocabulary(words.vocabulary_),
+            "char_vocabulary": encode_vocabulary(chars.vocabulary_),
+            "extra_width": np.array(counts.shape[1] - len(words.vocabulary_) - len(chars.vocabulary_)),
         }
         self.model.update(self._train_who_model(features, labels))
         self.persist()
