@@ -5,7 +5,8 @@ in, so the entity is set only when the message is evidence enough to switch:
 
 * the user asks for a language ("can we talk in english", "på svenska tack"):
   the `switch_to` patterns of every locale (locales/<language>.yml);
-* or the message has at least `min_words` words and the language identifier
+* or the message has at least `min_words` words (tokens mixing letters and
+  digits, such as usernames and codes, do not count) and the language identifier
   (lingua, whose models ship inside its package: nothing is downloaded) is
   at least `min_confidence` sure it is one of the languages Ally speaks
   (after weighting the languages it does not speak by `other_weight`). A
@@ -36,6 +37,9 @@ ENTITY = "language"
 CHANGE_LANGUAGE = "change_language"
 RISK = set(scenarios.load().risk)
 WORD = re.compile(r"[^\W\d_]{2,}")
+# A token with both letters and digits is a name, code or link ("xx_gamer07", "canary3cb2"), not language:
+# random letters in it made a Polish or Dutch guess out of an English conversation.
+CODE_TOKEN = re.compile(r"\S*(?:\d\S*[^\W\d_]|[^\W\d_]\S*\d)\S*")
 # Languages the identifier also knows, so that a message in one of them is not
 # mistaken for a language Ally speaks: the main languages of Ally's countries and of young people there.
 OTHER_LANGUAGES = [
@@ -136,6 +140,7 @@ class LanguageDetector(GraphComponent, EntityExtractorMixin):
         for language, pattern in switch_patterns():
             if pattern.search(folded):
                 return Evidence(language, 1.0, asked=True)
+        text = CODE_TOKEN.sub(" ", text)
         if len(WORD.findall(text)) < int(self.config["min_words"]):
             return None
         scores = {}

@@ -1,5 +1,6 @@
 """The language detector (ally/nlu/language.py): offline, not switched by short messages, right on real examples."""
 
+import random
 import re
 import subprocess
 import sys
@@ -32,6 +33,14 @@ def test_it_needs_no_network():
 @pytest.mark.parametrize("text", ["ok", "14", "😭", "sverige", "ja", "nope", "lol ok", "🇩🇪", "BRIS"])
 def test_short_or_neutral_messages_do_not_switch(text):
     assert DETECTOR.language_of(text) is None
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_codes_names_and_markup_are_not_language(seed):
+    # Random letters inside a hex code read as Polish or Dutch to the identifier and switched an English talk.
+    code = f"canary{random.Random(seed).getrandbits(48):012x}"
+    for text in (f"<script>alert('{code}')</script>", f"שלום {code} مرحبا", f"{code} xx_gamer07 b4ck 2nite"):
+        assert DETECTOR.language_of(text) is None, text
 
 
 @pytest.mark.parametrize(
