@@ -72,11 +72,11 @@ def per_language(results: Path, risk: list) -> dict:
 
 
 def language_passed(language: str, f: dict) -> bool:
-    if language == "en":
-        return True  # English is held to the overall bar above
+    # English is held to the overall bar (BAR) for macro-F1 and risk recall; danger now and self-harm as every language.
+    macro_bar, risk_bar = (BAR, BAR) if language == "en" else (LANGUAGE_BARS["macro_f1"], LANGUAGE_BARS["risk_recall"])
     return (
-        f["macro_f1"] >= LANGUAGE_BARS["macro_f1"]
-        and f["lowest_risk"][1] >= LANGUAGE_BARS["risk_recall"]
+        f["macro_f1"] >= macro_bar
+        and f["lowest_risk"][1] >= risk_bar
         and all(v >= LANGUAGE_BARS["critical_recall"] for v in f["critical"].values())
     )
 
@@ -108,7 +108,8 @@ def language_section(figures: dict) -> str:
 ## Per language (the same test folds)
 
 Bars for each language other than English: macro-F1 >= {LANGUAGE_BARS["macro_f1"]}, every risk intent's
-recall >= {LANGUAGE_BARS["risk_recall"]}, danger now and self-harm >= {LANGUAGE_BARS["critical_recall"]}.
+recall >= {LANGUAGE_BARS["risk_recall"]}, danger now and self-harm >= {LANGUAGE_BARS["critical_recall"]}. English:
+macro-F1 and every risk intent's recall >= {BAR}, danger now and self-harm >= {LANGUAGE_BARS["critical_recall"]}.
 
 | language | examples | macro-F1 | lowest risk recall | danger now | self-harm | bar |
 | --- | --- | --- | --- | --- | --- | --- |

@@ -24,14 +24,18 @@ languages and a language guess can be wrong) on the folded text (ally/text.py):
   emergency number ("In danger right now? Call 112."), without the
   emergency-first or self-harm reply.
 
-It never overrides a risk to someone else (`friend_at_risk`) or danger now;
-self-harm words about a friend ("she says she wants to kill herself") add
-`also_scenario: self_harm`, so the friend flow names a crisis line open now. It also registers the message text with the
-log privacy filter, so that text is redacted from any later log line.
+It never overrides danger now, nor a risk to someone else (`friend_at_risk`)
+unless the self-harm words are the user's own ("i told my friend i want to
+die": each lexicon's `speaker` words, the last one before or inside the
+match decides); self-harm words about a friend ("she says she wants to kill
+herself") add `also_scenario: self_harm`, so the friend flow names a crisis
+line open now. It also registers the message text with the log privacy
+filter, so that text is redacted from any later log line.
 """
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
@@ -73,6 +77,47 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
     return lexicon
 
 
+@dataclass(frozen=True)
+class Speaker:
+    """The words of one language that say whose self-harm words they are."""
+
+    own: "re.Pattern[str]"
+    other: "re.Pattern[str]"
+
+    def vote(self, folded: str, found: "re.Match[str]") -> Optional[bool]:
+        """True: the nearest speaker word before or inside the match is the user's own; None: no such word."""
+        window = folded[max(0, found.start() - SPEAKER_WINDOW) : found.end()]
+        words = [(m.end(), True) for m in self.own.finditer(window)]
+        words += [(m.end(), False) for m in self.other.finditer(window)]
+        return max(words)[1] if words else None
+
+
+# How far before a self-harm match a speaker word still counts ("i told my friend i want to die").
+SPEAKER_WINDOW = 30
+
+
+@lru_cache(maxsize=4)
+def load_speakers(directory: Path = LEXICON_DIR) -> Dict[str, Speaker]:
+    """{language: its speaker words} (each lexicon's `speaker` section)."""
+    speakers = {}
+    for path in sorted(directory.glob("*.yml")):
+        words = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("speaker")
+        if words:
+            speakers[path.stem] = Speaker(re.compile(words["own"]), re.compile(words["other"]))
+    return speakers
+
+
+def own_self_harm(text: str, lexicon: Lexicon, language: Optional[str] = None) -> bool:
+    """Self-harm words that are the user's own: the speaker words of the message's language
+    (LanguageDetector's entity) decide, or without one those of every language, and every vote must
+    say "own" (a pattern's language is no guide: English loanwords such as "self harm" sit in every lexicon)."""
+    folded = normalise(text)
+    speakers = load_speakers()
+    judges = [speakers[language]] if language in speakers else list(speakers.values())
+    votes = {judge.vote(folded, found) for p in lexicon[SELF_HARM] for found in p.finditer(folded) for judge in judges}
+    return True in votes and False not in votes
+
+
 def match(text: str, lexicon: Lexicon) -> Optional[str]:
     """The most urgent intent whose lexicon matches `text`, if any (distress is not an intent)."""
     folded = normalise(text)
@@ -105,12 +150,14 @@ class Decision:
     unsure_alarm: Optional[str] = None  # the alarm the classifier saw without the words to confirm it
 
 
-def decide(text: str, ranking: List[Dict[str, Any]], lexicon: Lexicon) -> Decision:
+def decide(text: str, ranking: List[Dict[str, Any]], lexicon: Lexicon, language: Optional[str] = None) -> Decision:
     """What the safety net makes of a message, given the classifier's intent ranking, most likely
     first (FallbackClassifier's `nlu_fallback` may lead it)."""
     predicted = ranking[0]["name"] if ranking else None
     confidence = ranking[0].get("confidence", 0) if ranking else 0
     if predicted in REGISTRY.someone_else:
+        if own_self_harm(text, lexicon, language):
+            return Decision(SELF_HARM)
         return Decision(also_scenario=SELF_HARM if distressed(text, lexicon) else None)
     caught = match(text, lexicon)
     if caught == DANGER:
@@ -156,7 +203,8 @@ class SafetyNet(GraphComponent, IntentClassifier):
         predicted = (message.get(INTENT) or {}).get("name")
         if predicted and (not ranking or ranking[0].get("name") != predicted):
             ranking = [{"name": predicted, "confidence": (message.get(INTENT) or {}).get("confidence", 0)}] + ranking
-        decision = decide(text, ranking, self.lexicon)
+        language = next((e.get("value") for e in message.get(ENTITIES, []) if e.get("entity") == "language"), None)
+        decision = decide(text, ranking, self.lexicon, language)
         extra = [(ALSO_SCENARIO, decision.also_scenario), (UNSURE_ALARM, decision.unsure_alarm)]
         entities = [
             {"entity": name, "value": value, "start": 0, "end": 0, "extractor": type(self).__name__}

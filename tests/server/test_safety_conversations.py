@@ -101,3 +101,11 @@ def test_okay_after_the_safety_check_is_acknowledged(servers):
     servers.say(who, "someone posted my nudes on a group chat", {"country": "GB"})
     replies = servers.say(who, "/feeling_ok")
     assert responses_in(replies, "utter_safety_ok")
+
+
+def test_telling_a_friend_about_my_own_wish_to_die_is_my_crisis_not_the_friend_flow(servers):
+    replies = servers.say(new_sender(), "i told my friend i want to die", {"country": "GB"})
+    assert responses_in(replies, "utter_self_harm"), replies_text(replies)
+    assert not responses_in(replies, "utter_friend_at_risk")
+    friend = servers.say(new_sender(), "my friend told me she wants to kill herself", {"country": "GB"})
+    assert responses_in(friend, "utter_friend_at_risk") and "open 24/7" in replies_text(friend)

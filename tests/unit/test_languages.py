@@ -16,7 +16,8 @@ import pytest
 import yaml
 
 from ally import locales, scenarios
-from ally.nlu.safety_net import load_lexicon, match
+from ally.nlu.safety_net import load_lexicon, load_speakers, match
+from ally.text import fold
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text())
@@ -194,3 +195,32 @@ def test_the_language_has_a_safety_net_and_its_tests(language):
         assert not missed, missed
     wrong = [t for t in sets["must_not_catch"] if match(t, LEXICON) is not None]
     assert not wrong, wrong
+    assert language in load_speakers(), "the lexicon needs its `speaker` words (lexicons/en.yml)"
+
+
+def safety_lines(language: str) -> list:
+    """The lines of the safety sets where the classifier decides: must_not_catch and combined.
+    (must_catch lines are the lexicon's test: it catches each of them whatever the classifier learnt.)
+    Messages of three words or fewer ("help me", "im ok") cannot be held out: there are few ways to say them."""
+    sets = yaml.safe_load((ROOT / "tests" / "safety" / f"{language}.yml").read_text(encoding="utf-8"))
+    lines = list(sets.get("must_not_catch") or [])
+    lines += [t for texts in (sets.get("combined") or {}).values() for t in texts]
+    return [t for t in lines if len(fold(t).split()) > 3]
+
+
+def training_texts() -> set:
+    texts = set()
+    for path in [ROOT / "data" / "nlu.yml", *sorted(ROOT.glob("data/*/nlu.yml"))]:
+        for block in yaml.safe_load(path.read_text(encoding="utf-8"))["nlu"]:
+            for line in (block.get("examples") or "").splitlines() if "intent" in block else []:
+                if line.strip().startswith("- "):
+                    texts.add(fold(ANNOTATION.sub(r"\1", line.strip()[2:])))
+    return texts
+
+
+@pytest.mark.parametrize("language", LEXICON_LANGUAGES)
+def test_the_safety_sets_are_held_out_from_the_training_data(language):
+    # docs/safety.md's false-alarm and combined rates measure the model on messages it has not learnt by heart.
+    trained = training_texts()
+    leaked = [t for t in safety_lines(language) if fold(t) in trained]
+    assert not leaked, leaked

@@ -97,6 +97,46 @@ def test_self_harm_words_inside_a_scenario_give_crisis_support_and_keep_the_scen
     assert (decision.intent, decision.also_scenario, decision.unsure_alarm) == ("self_harm", "sextortion", None)
 
 
+# (language, message the classifier read as friend_at_risk, whether the self-harm words are the user's own)
+SPEAKERS = [
+    ("en", "i told my friend i want to die", True),
+    ("en", "my bestie knows i cut myself", True),
+    ("en", "my friend said she wants to kill herself", False),
+    ("en", "my friend told me she self harms", False),
+    ("de", "ich hab meiner freundin gesagt dass ich nicht mehr leben will", True),
+    ("de", "meine freundin will sich umbringen", False),
+    ("fr", "j'ai dit à ma pote que je veux mourir", True),
+    ("fr", "mon pote veut se suicider", False),
+    ("es", "le dije a mi amiga que quiero morirme", True),
+    ("es", "mi amiga quiere matarse", False),
+    ("es", "mi hermano se autolesiona desde q le pasaron lo de las fotos", False),
+    ("it", "ho detto alla mia amica che voglio uccidermi", True),
+    ("it", "la mia amica vuole uccidersi", False),
+    ("nl", "ik heb mijn vriendin verteld dat ik dood wil", True),
+    ("nl", "me vriendin zegt dat ze dood wil", False),
+    ("pl", "powiedziałam przyjaciółce że chcę się zabić", True),
+    ("pl", "moja kuzynka powiedziała mi że chce się zabić", False),
+    ("sv", "jag sa till min kompis att jag vill dö", True),
+    ("sv", "min kompis vill ta livet av sig", False),
+]
+
+
+@pytest.mark.parametrize("language,text,own", SPEAKERS)
+def test_self_harm_words_of_the_user_own_override_the_friend_flow(language, text, own):
+    """ "i told my friend i want to die" is the user's crisis; a friend's words keep the friend flow."""
+    decision = decide(text, ranked(("friend_at_risk", 0.9), ("self_harm", 0.05)), LEXICON, language)
+    if own:
+        assert (decision.intent, decision.also_scenario) == ("self_harm", None)
+    else:
+        assert decision.intent is None and decision.also_scenario in (None, "self_harm")
+
+
+def test_without_a_language_a_friend_is_still_a_friend():
+    # Every language's speaker words judge; one of them reading a friend's words as the user's is not enough.
+    assert decide("my friend told me she self harms", ranked(("friend_at_risk", 0.9)), LEXICON).intent is None
+    assert decide("i told my friend i want to die", ranked(("friend_at_risk", 0.9)), LEXICON).intent == "self_harm"
+
+
 @pytest.mark.parametrize(
     "text,alarm",
     [("the uber is outside my house gtg", "immediate_danger"), ("i cut myself shaving lol", "self_harm")],
