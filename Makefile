@@ -42,7 +42,7 @@ $(TOOLS)/.installed: requirements-tools.txt constraints-tools.txt
 	$(TOOLS)/bin/python -m pip install --quiet -r requirements-tools.txt -c constraints-tools.txt
 	@touch $@
 
-$(SPACY_DIR)/meta.json: scripts/build_spacy_pipeline.py data/lookups.yml data/countries.yml $(VENV)/.installed
+$(SPACY_DIR)/meta.json: scripts/build_spacy_pipeline.py data/lookups.yml data/countries.yml actions/platforms.yml $(VENV)/.installed
 	$(PY) scripts/build_spacy_pipeline.py $(SPACY_DIR)
 
 widget/node_modules/.package-lock.json: widget/package.json widget/package-lock.json

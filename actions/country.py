@@ -65,7 +65,9 @@ ALIASES: Dict[str, str] = {
     "the netherlands": "NL",
     "holland": "NL",
     "nederland": "NL",
-    "aus": "AU",
+    # "aus" alone is German for "from" ("ich komme aus österreich"): only after an English cue.
+    "in aus": "AU",
+    "from aus": "AU",
     "oz": "AU",
     "eire": "IE",
     "roi": "IE",
@@ -418,6 +420,10 @@ WORD_CODES = SLANG_CODES | {
     "ken",
     "vat",
 }
+# Codes that are words of the other languages Ally speaks: "aus" (de), "che", "fra", "bel" (it), "ger" (sv),
+# "ind" (da). Never a country inside a sentence ("ich komme aus österreich"), but a reply of just "aus" is.
+FOREIGN_WORD_CODES = {"aus", "che", "fra", "bel", "ger", "ind"}
+NOT_IN_SENTENCES = WORD_CODES | FOREIGN_WORD_CODES
 CODE_CUES = {"in", "from", "the", "to"}
 
 # Who a clause is about: the last subject before a mention decides.
@@ -574,7 +580,7 @@ def _base_index() -> Dict[Tuple[str, ...], str]:
         for name in entry:
             key = _key(name)
             # "us", "vs", "de vs": a short word of some language is not a country inside a sentence.
-            if key and not (len(key) == 1 and (len(key[0]) <= 2 or key[0] in WORD_CODES)):
+            if key and not (len(key) == 1 and (len(key[0]) <= 2 or key[0] in NOT_IN_SENTENCES)):
                 index.setdefault(key, code)
     # "newzealand", "unitedkingdom": run-together multi-word names.
     for key, code in list(index.items()):
@@ -600,7 +606,7 @@ def _index(known_key: KnownKey) -> Dict[Tuple[str, ...], str]:
         for name in names:
             key = _key(name)
             # A caller's name that is also a word ("us") must not fire inside sentences.
-            if key and not (len(key) == 1 and key[0] in WORD_CODES):
+            if key and not (len(key) == 1 and key[0] in NOT_IN_SENTENCES):
                 index[key] = code
     return index
 

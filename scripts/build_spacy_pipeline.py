@@ -18,6 +18,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 LOOKUP_FILES = [ROOT / "data" / "lookups.yml", ROOT / "data" / "countries.yml"]
+PLATFORMS = ROOT / "actions" / "platforms.yml"
 # lookup table name -> EntityRuler label
 LABELS = {"platform": "platform", "country": "country_mention"}
 
@@ -39,7 +40,12 @@ def build(output_dir: Path) -> None:
     # LOWER makes matching case-insensitive ("Snapchat", "SNAP", "snap").
     ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})
     patterns = []
-    for table, words in read_lookups().items():
+    tables = read_lookups()
+    # Every name of the apps data, inflected forms too ("na robloxie"): the hand-off finds the app by them.
+    tables["platform"] = tables.get("platform", []) + [
+        n for p in yaml.safe_load(PLATFORMS.read_text())["platforms"].values() for n in p["names"]
+    ]
+    for table, words in tables.items():
         label = LABELS.get(table)
         if label:
             patterns += [{"label": label, "pattern": w} for w in sorted(set(words))]

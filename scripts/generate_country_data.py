@@ -14,6 +14,7 @@ import pycountry
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from actions.country import NOT_IN_SENTENCES  # noqa: E402
 from actions.directory import load_directory  # noqa: E402
 
 OUTPUT = ROOT / "data" / "countries.yml"
@@ -40,6 +41,8 @@ def render() -> str:
         lookup |= names
         synonyms[code] = sorted(names)
 
+    # A code that is also a word ("us", "aus", "che") would tag "ich komme aus österreich" as Australia.
+    lookup -= NOT_IN_SENTENCES
     lines = [HEADER, 'version: "3.1"', "nlu:", "- lookup: country", "  examples: |"]
     lines += [f"    - {name}" for name in sorted(lookup)]
     # Synonyms map every known name to the ISO code the actions use.

@@ -219,6 +219,8 @@ IN_OTHER_LANGUAGES = [
     ("jestem polakiem", "PL", "nationality"),
     ("soy mexicana", "MX", "nationality"),
     ("jag är svensk", "SE", "nationality"),
+    ("ich komme aus österreich", "AT", "exact"),  # "aus" is a word, not Australia's code
+    ("ich komme aus der schweiz", "CH", "exact"),
 ]
 
 
@@ -329,7 +331,24 @@ NEGATIVE = [
     "fortnite",
     "whatsapp",
     "pics",
+    "han ger mig robux",  # sv "gives", not Germany's "ger"
+    "che faccio",  # it "what", not Switzerland's "che"
+    "fra poco",
+    "che bel regalo",
+    "we met irl",
+    "tell us",
 ]
+
+
+def test_country_codes_that_are_words_are_not_in_the_lookup_table():
+    """data/countries.yml feeds the spaCy EntityRuler and the featurizer: "aus" there tagged every German "aus"."""
+    import yaml
+
+    from actions.country import NOT_IN_SENTENCES
+    from support.servers import ROOT
+
+    lookup = yaml.safe_load((ROOT / "data" / "countries.yml").read_text(encoding="utf-8"))["nlu"][0]["examples"]
+    assert not {line[2:].strip() for line in lookup.splitlines()} & NOT_IN_SENTENCES
 
 
 @pytest.mark.parametrize("text", NEGATIVE)

@@ -46,6 +46,9 @@ def test_every_app_of_the_list_is_there_with_a_source():
         ("xbox live", "xbox"),
         ("psn", "playstation"),
         ("omegle", "random_video_chat"),
+        ("snapchacie", "snapchat"),  # "na snapchacie" (pl)
+        ("robloxie", "roblox"),
+        ("snappen", "snapchat"),  # "på snappen" (sv)
     ],
 )
 def test_the_names_teenagers_use_find_the_app(word, platform):
