@@ -2,17 +2,19 @@
 
 Danger now gets the country's emergency number first; self-harm a line open now; sextortion the helpline
 and the removal route; asking for a person the full hand-off; a follow-up stays in the scenario; all in
-the user's own language, and asking for English switches.
+the user's own language, and asking for English switches. And the conversation depth of the English
+tests/server/test_conversation_depth.py: a parent, a young adult, plain questions, a city, the app they name.
 """
 
 from datetime import datetime, timezone
+from typing import Optional
 
 import pytest
 import yaml
 
 from actions.directory import load_directory
 from ally import locales
-from support.replies import new_sender, replies_text
+from support.replies import handoff_country, new_sender, replies_text
 from support.servers import ROOT
 
 CASES = {
@@ -25,9 +27,15 @@ DIRECTORY = load_directory()
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text())
 
 
-def texts_of(language: str, name: str) -> list:
-    """The texts of a response in a language (English: the domain's)."""
-    return [v["text"] for v in locales.responses(language, DOMAIN["responses"])[name]]
+def texts_of(language: str, name: str, condition: Optional[dict] = None) -> list:
+    """The texts of a response in a language (English: the domain's); with `condition` {slot: value},
+    only the variant for it."""
+    variants = locales.responses(language, DOMAIN["responses"])[name]
+    return [
+        v["text"]
+        for v in variants
+        if condition is None or {c["name"]: str(c["value"]) for c in v.get("condition") or []} == condition
+    ]
 
 
 def in_language(replies, language, name):
@@ -103,3 +111,46 @@ def test_a_short_message_does_not_switch_the_language(servers, case):
         for r in replies
         for name in ("utter_deny", "utter_ask_rephrase", "utter_thank")
     )
+
+
+def said(replies, language, name, condition=None):
+    return any(r.get("text") in texts_of(language, name, condition) for r in replies)
+
+
+def test_a_parent_gets_the_parents_answer(servers, case):
+    replies = servers.say(new_sender(), case["parent"], {"country": case["country"]})
+    assert said(replies, case["language"], "utter_friend_at_risk", {"role": "parent"}), replies_text(replies)
+
+
+def test_a_young_adult_gets_adult_routes_and_wording(servers, case):
+    who = new_sender()
+    servers.say(who, case["image_shared"], {"country": case["country"]})
+    replies = servers.say(who, case["young_adult"])
+    assert said(replies, case["language"], "utter_age_noted_adult"), replies_text(replies)
+    assert "StopNCII" in replies_text(replies)
+    replies = servers.say(who, case["removal"])
+    assert said(replies, case["language"], "utter_ask_removal", {"age_band": "adult"}), replies_text(replies)
+    assert "StopNCII" in replies_text(replies) and "Take It Down" not in replies_text(replies)
+
+
+def test_plain_questions_get_plain_answers(servers, case):
+    who = new_sender()
+    replies = servers.say(who, case["faq_sextortion"], {"country": case["country"]})
+    assert said(replies, case["language"], "utter_faq_sextortion"), replies_text(replies)
+    replies = servers.say(who, case["private_account"])
+    assert said(replies, case["language"], "utter_faq_private_account"), replies_text(replies)
+
+
+def test_a_city_answers_the_country_question(servers, case):
+    who = new_sender()
+    servers.say(who, case["sextortion"], {"language": case["language"]})  # no country yet: Ally asks once
+    text, code = case["place"]
+    assert handoff_country(servers.say(who, text)) == code, text
+
+
+def test_the_app_they_name_gets_its_help_page(servers, case):
+    from actions.platforms import load
+
+    text, platform = case["platform"]
+    replies = servers.say(new_sender(), text, {"country": case["country"]})
+    assert load()[platform].help_url in replies_text(replies), replies_text(replies)
