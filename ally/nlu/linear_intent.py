@@ -58,9 +58,13 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from ally.nlu.safety_net import REST_RANKING, without_self_harm_words
+
 logger = logging.getLogger(__name__)
 
 MODEL_FILE = "linear_intent.npz"
+# A shorter rest ("me he", "tout le monde") says nothing of a scenario, yet the model would name one.
+REST_MIN_WORDS = 4
 # Words as Rasa's tokenizers see them: runs of word characters, and each other non-space
 # character (punctuation, an emoji) on its own.
 TOKEN_PATTERN = r"(?u)\b\w+\b|[^\w\s]"
@@ -308,20 +312,43 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             model = None
         return cls(config, model_storage, resource, model)
 
-    def process(self, messages: List[Message]) -> List[Message]:
-        if self.model is None or not messages:
-            return messages
-        counts = self.counts(messages)
+    def rankings(self, counts: scipy.sparse.csr_matrix) -> List[List[Dict[str, Any]]]:
+        """Every intent with its probability, most likely first, for each row of counts."""
+        assert self.model is not None
         if counts.shape[1] != self.model["idf"].shape[0]:  # featurizers changed since training
             raise ValueError("The features do not match the trained linear intent classifier: retrain.")
         features = tfidf(counts, self.model["idf"])
         scores = features @ self.model["coef"] + self.model["intercept"]
         probabilities = self._share_out_risk(features, softmax(np.asarray(scores, dtype=np.float64)))
         classes = self.model["classes"]
+        return [
+            [{"name": str(classes[i]), "confidence": float(row[i])} for i in np.argsort(-row)] for row in probabilities
+        ]
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        if self.model is None or not messages:
+            return messages
+        counts = self.counts(messages)
         keep = int(self.config["ranking_length"])
-        for message, row in zip(messages, probabilities):
-            order = np.argsort(-row)
-            ranking = [{"name": str(classes[i]), "confidence": float(row[i])} for i in order]
+        for index, (message, ranking) in enumerate(zip(messages, self.rankings(counts))):
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking[:keep] if keep > 0 else ranking, add_to_output=True)
+            self._rank_the_rest(message, counts[index])
         return messages
+
+    def _rank_the_rest(self, message: Message, counts: scipy.sparse.csr_matrix) -> None:
+        """What a message with self-harm words is about without them ("mi foto está por todo el insti y
+        me quiero morir" -> "mi foto está por todo el insti y": image_shared). A strong self-harm reading
+        drowns the scenario in the ranking of the whole message; the safety net reads this one
+        (`REST_RANKING`, never in the parse output)."""
+        assert self.model is not None and self.vectorizers is not None
+        rest = without_self_harm_words(message.get(TEXT) or "")
+        if rest is None:
+            return
+        if len(rest.split()) < REST_MIN_WORDS:
+            message.set(REST_RANKING, [])  # the self-harm words and hardly anything else
+            return
+        grams = [v.transform([" ".join(rest.split())]) for v in self.vectorizers]
+        # The featurizers' sentence features (the concept regexes) stay those of the whole message.
+        extra = counts[:, sum(g.shape[1] for g in grams) :]
+        message.set(REST_RANKING, self.rankings(scipy.sparse.hstack(grams + [extra], format="csr"))[0])

@@ -127,13 +127,46 @@ def match(text: str, lexicon: Lexicon) -> Optional[str]:
     return None
 
 
+# The classifier's ranking of a message without its self-harm words (ally.nlu.linear_intent).
+REST_RANKING = "ally_rest_ranking"
+
+
+def without_self_harm_words(text: str, lexicon: Optional[Lexicon] = None) -> Optional[str]:
+    """`text` without the words of its self-harm and distress matches, or None when there are none."""
+    lexicon = lexicon or default_lexicon()
+    words = text.split()
+    folded_words = [normalise(w) for w in words]
+    starts, position = [], 0
+    for folded in folded_words:
+        starts.append(position)
+        position += len(folded) + 1 if folded else 0
+    folded = " ".join(f for f in folded_words if f)
+    spans = [m.span() for p in lexicon[SELF_HARM] + lexicon[DISTRESS] for m in p.finditer(folded)]
+    if not spans:
+        return None
+    kept = [
+        w
+        for w, f, start in zip(words, folded_words, starts)
+        if not any(a < start + len(f) and start < b for a, b in spans)
+    ]
+    return " ".join(kept)
+
+
+@lru_cache(maxsize=1)
+def default_lexicon() -> Lexicon:
+    return load_lexicon()
+
+
 def distressed(text: str, lexicon: Lexicon) -> bool:
     folded = normalise(text)
     return any(p.search(folded) for p in lexicon[SELF_HARM] + lexicon[DISTRESS])
 
 
-# A scenario the classifier saw beside self-harm words counts from this probability up.
+# A scenario the classifier saw beside self-harm words counts from this probability up;
+# in the ranking of the message without those words, from REST_MIN_CONFIDENCE up, as its most likely intent.
 ALSO_MIN_CONFIDENCE = 0.1
+SHORT_REST_MIN_CONFIDENCE = 0.2
+REST_MIN_CONFIDENCE = 0.3
 # An alarm the lexicon does not confirm counts only from this probability up: below it, ordinary
 # messages with danger-like words outnumbered real alarms (scripts/safety_report.py, 2026-12-01:
 # 32 of 1060 must-not-trigger messages at 0.9 or more, 7 at 0.98 or more).
@@ -150,9 +183,16 @@ class Decision:
     unsure_alarm: Optional[str] = None  # the alarm the classifier saw without the words to confirm it
 
 
-def decide(text: str, ranking: List[Dict[str, Any]], lexicon: Lexicon, language: Optional[str] = None) -> Decision:
+def decide(
+    text: str,
+    ranking: List[Dict[str, Any]],
+    lexicon: Lexicon,
+    language: Optional[str] = None,
+    rest: Optional[List[Dict[str, Any]]] = None,
+) -> Decision:
     """What the safety net makes of a message, given the classifier's intent ranking, most likely
-    first (FallbackClassifier's `nlu_fallback` may lead it)."""
+    first (FallbackClassifier's `nlu_fallback` may lead it), the message's language and the
+    classifier's ranking of the message without its self-harm words (`rest`)."""
     predicted = ranking[0]["name"] if ranking else None
     confidence = ranking[0].get("confidence", 0) if ranking else 0
     if predicted in REGISTRY.someone_else:
@@ -166,9 +206,11 @@ def decide(text: str, ranking: List[Dict[str, Any]], lexicon: Lexicon, language:
         return Decision(FALLBACK, unsure_alarm=predicted)
     if predicted == DANGER:
         return Decision()
-    scenario = next(
-        (r["name"] for r in ranking if r["name"] in COMBINABLE and r.get("confidence", 0) >= ALSO_MIN_CONFIDENCE), None
-    )
+    # Little but the self-harm words (`rest == []`): "i have nothing to live for" had gifts_or_money at 0.11.
+    bar = SHORT_REST_MIN_CONFIDENCE if rest == [] else ALSO_MIN_CONFIDENCE
+    scenario = next((r["name"] for r in ranking if r["name"] in COMBINABLE and r.get("confidence", 0) >= bar), None)
+    if rest and rest[0]["name"] in COMBINABLE and rest[0].get("confidence", 0) >= REST_MIN_CONFIDENCE:
+        scenario = rest[0]["name"]  # the rest of the message, read on its own, names it more surely
     if scenario and (distressed(text, lexicon) or predicted == SELF_HARM):
         return Decision(SELF_HARM, also_scenario=scenario)
     if caught is not None and caught != predicted:
@@ -204,7 +246,7 @@ class SafetyNet(GraphComponent, IntentClassifier):
         if predicted and (not ranking or ranking[0].get("name") != predicted):
             ranking = [{"name": predicted, "confidence": (message.get(INTENT) or {}).get("confidence", 0)}] + ranking
         language = next((e.get("value") for e in message.get(ENTITIES, []) if e.get("entity") == "language"), None)
-        decision = decide(text, ranking, self.lexicon, language)
+        decision = decide(text, ranking, self.lexicon, language, message.get(REST_RANKING))
         extra = [(ALSO_SCENARIO, decision.also_scenario), (UNSURE_ALARM, decision.unsure_alarm)]
         entities = [
             {"entity": name, "value": value, "start": 0, "end": 0, "extractor": type(self).__name__}

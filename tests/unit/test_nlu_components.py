@@ -99,6 +99,17 @@ def test_a_trained_and_reloaded_classifier_predicts_unseen_phrasings(trained):
         assert 0 < ranking[0]["confidence"] <= 1
 
 
+def test_a_message_with_self_harm_words_is_also_ranked_without_them(trained):
+    from ally.nlu.safety_net import REST_RANKING
+
+    featurizers, classifier = trained
+    texts = ("he wants to meet me at the park and i want to die", "he keeps asking for pics")
+    with_words, without = classifier.process(featurize(featurizers, [Message(data={"text": t}) for t in texts]))
+    assert with_words.get(REST_RANKING)[0]["name"] == "offer_to_meet"
+    assert without.get(REST_RANKING) is None
+    assert REST_RANKING not in with_words.as_dict(only_output_properties=True)  # never in the parse output
+
+
 def test_who_is_at_risk_is_decided_by_the_second_model(tmp_path):
     featurizers, classifier = train(
         tmp_path, {**EXAMPLES, **FRIEND}, third_party_intent="friend_at_risk", risk_intents=RISK, ranking_length=0

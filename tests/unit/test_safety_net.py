@@ -166,3 +166,30 @@ def test_an_unsure_alarm_reaches_the_message_as_fallback_with_the_entity():
     SafetyNet().process([message])
     assert message.get("intent")["name"] == "nlu_fallback"
     assert {"entity": "unsure_alarm", "value": "immediate_danger"}.items() <= message.get("entities")[0].items()
+
+
+@pytest.mark.parametrize(
+    "text,rest",
+    [
+        ("mi foto está por todo el insti y me quiero morir", "mi foto está por todo el insti y"),
+        ("he says hell post them unless i pay and i would rather die", "he says hell post them unless i pay and"),
+        ("i want to die", "i"),
+        ("he keeps asking for pics", None),
+    ],
+)
+def test_the_rest_of_a_message_without_its_self_harm_words(text, rest):
+    from ally.nlu.safety_net import without_self_harm_words
+
+    assert without_self_harm_words(text, LEXICON) == rest
+
+
+def test_the_rest_of_the_message_names_the_scenario_the_whole_one_drowned():
+    """ "mi foto está por todo el insti y me quiero morir": image_shared is under 0.1 in the whole
+    message's ranking, and the most likely reading of the rest."""
+    whole = ranked(("self_harm", 0.9), ("image_shared", 0.07))
+    assert decide("mi foto está por todo el insti y me quiero morir", whole, LEXICON).also_scenario is None
+    rest = ranked(("image_shared", 0.8), ("friend_at_risk", 0.1))
+    decision = decide("mi foto está por todo el insti y me quiero morir", whole, LEXICON, "es", rest)
+    assert (decision.intent, decision.also_scenario) == ("self_harm", "image_shared")
+    ordinary = ranked(("out_of_scope", 0.8))
+    assert decide("i want to die, school is so much", whole, LEXICON, "en", ordinary).also_scenario is None
