@@ -9,7 +9,7 @@ helpline directory count. Pure Python, no Rasa; never logs its input.
 
 import unicodedata
 from functools import lru_cache
-from typing import Dict, FrozenSet, Iterable, List, Tuple
+from typing import Dict, FrozenSet, Iterable, List, Optional, Tuple
 
 MIN_POPULATION = 50_000
 # Names that are also everyday words, first names or much bigger places elsewhere: never a city here.
@@ -59,6 +59,8 @@ NOT_CITIES = frozenset(
         "hamilton",
         "kingston",
         "ii",
+        "come",  # Como: "i come home" after the Swedish cue "i"
+        "make",
     }
 )
 
@@ -127,6 +129,38 @@ PLACE_CUES = frozenset(
 )
 
 
+# Polish declines city names: "w krakowie", "z gdańska", "we wrocławiu", "w warszawie", "w łodzi".
+POLISH_CUES = frozenset({"w", "we", "z", "ze", "do", "pod", "kolo", "niedaleko"})
+POLISH_ENDING = 3  # at most this many letters after the stem ("krakow|ie", "warszaw|ie", "katowic|ach")
+
+
+@lru_cache(maxsize=4)
+def polish_stems(countries: FrozenSet[str]) -> Dict[str, str]:
+    """The stem of every one-word Polish city (its name without a final vowel) -> "PL"."""
+    if "PL" not in countries:
+        return {}
+    stems = {}
+    for (name, *more), code in city_index(countries).items():
+        if code == "PL" and not more:
+            stem = name[:-1] if name[-1] in "aeiouy" else name
+            if len(stem) >= 4:
+                stems[stem] = code
+    return stems
+
+
+# Words that begin like a city's stem ("ludzi", people, and GeoNames' "Ludz" for Łódź).
+POLISH_NOT_CITIES = frozenset({"ludzi", "ludzmi", "ludziom"})
+
+
+def polish_city(word: str, countries: FrozenSet[str]) -> Optional[str]:
+    if word in POLISH_NOT_CITIES:
+        return None
+    stems = polish_stems(countries)
+    return next(
+        (stems[word[:k]] for k in range(len(word), len(word) - POLISH_ENDING - 1, -1) if word[:k] in stems), None
+    )
+
+
 def city_mentions(tokens: List[str], countries: Iterable[str]) -> List[Tuple[int, int, str]]:
     """(start, end, ISO code) of the city names among `tokens` that follow a place cue, or are all of them."""
     index = city_index(frozenset(countries))
@@ -139,4 +173,12 @@ def city_mentions(tokens: List[str], countries: Iterable[str]) -> List[Tuple[int
             whole = words and words[0] == i and words[-1] == i + n - 1
             if code and (whole or (i > 0 and folded[i - 1] in PLACE_CUES)):
                 found.append((i, i + n, code))
+    if not found:
+        found = [
+            (i, i + 1, code)
+            for i in range(1, len(folded))
+            if folded[i - 1] in POLISH_CUES
+            for code in [polish_city(folded[i], frozenset(countries))]
+            if code
+        ]
     return found

@@ -132,6 +132,9 @@ class ValidateSlotMappings(ValidationAction):
     ) -> Dict[str, Any]:
         # As with countries, a message may hold several age entities: use the first that is an age.
         entities = (tracker.latest_message or {}).get("entities") or []
+        if tracker.get_slot("role") or any(e.get("entity") == "role" for e in entities):
+            # A parent's or teacher's "my daughter is 12" is the child's age, not the user's.
+            return {"age_band": _previous_value(tracker, "age_band")}
         candidates = [value] + [e.get("value") for e in entities if e.get("entity") == "age"]
         bands = [b for b in (band_from_entity_or_metadata(c) for c in candidates if c is not None) if b]
         return {"age_band": bands[0] if bands else _previous_value(tracker, "age_band")}

@@ -6,6 +6,10 @@ folded text (ally/text.py). The `role` slot (domain.yml) then chooses the
 wording and routes for parents and carers, or teachers and youth workers.
 A young adult who is at risk is known from their age (the `age_band` slot),
 not from a role.
+
+The user's own age said in a sentence ("jag är 19, jag var redan 18 när...",
+"ich bin 19"): an entity `age` from the `own_age` patterns of every locale,
+when the entity extractor found no age in the message.
 """
 
 import re
@@ -24,6 +28,7 @@ from ally import locales
 from ally.text import fold
 
 ENTITY = "role"
+AGE = "age"
 ROLES = ("parent", "educator")
 
 
@@ -35,6 +40,17 @@ def role_patterns() -> List[Tuple[str, "re.Pattern[str]"]]:
         for role in ROLES
         for pattern in (data.get("roles") or {}).get(role) or []
     ]
+
+
+@lru_cache(maxsize=1)
+def own_age_patterns() -> List["re.Pattern[str]"]:
+    return [re.compile(p) for data in locales.catalog().values() for p in data.get("own_age") or []]
+
+
+def own_age_of(text: str) -> Optional[str]:
+    """The age the user says they are, as digits, if a sentence says so."""
+    folded = fold(text)
+    return next((m.group(1) for p in own_age_patterns() for m in [p.search(folded)] if m), None)
 
 
 def role_of(text: str) -> Optional[str]:
@@ -56,8 +72,15 @@ class RoleDetector(GraphComponent, EntityExtractorMixin):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            role = role_of(message.get(TEXT) or "")
-            if role:
-                entity = {"entity": ENTITY, "value": role, "start": 0, "end": 0, "extractor": type(self).__name__}
-                message.set(ENTITIES, message.get(ENTITIES, []) + [entity], add_to_output=True)
+            text = message.get(TEXT) or ""
+            found = [(ENTITY, role_of(text))]
+            if not any(e.get("entity") == AGE for e in message.get(ENTITIES, [])):
+                found.append((AGE, own_age_of(text)))
+            entities = [
+                {"entity": name, "value": value, "start": 0, "end": 0, "extractor": type(self).__name__}
+                for name, value in found
+                if value
+            ]
+            if entities:
+                message.set(ENTITIES, message.get(ENTITIES, []) + entities, add_to_output=True)
         return messages

@@ -1,0 +1,49 @@
+"""Who is talking (ally/nlu/roles.py): a parent or educator, and the user's own age said in a sentence."""
+
+import pytest
+from rasa.shared.nlu.training_data.message import Message
+
+from ally.nlu.roles import RoleDetector, own_age_of, role_of
+
+
+@pytest.mark.parametrize(
+    "text,age",
+    [
+        ("im 18, i was already 18 when i sent it", "18"),
+        ("he says hes 17 but im 14", "14"),
+        ("ich bin 19, ich war schon volljährig als ich die geschickt hab", "19"),
+        ("jag är 19, jag var redan 18 när jag skickade dom", "19"),
+        ("j'ai 19 ans et j'étais déjà majeure", "19"),
+        ("tengo 19 años, ya era mayor de edad", "19"),
+        ("ho 19 anni, ero già maggiorenne", "19"),
+        ("ik ben 19, ik was al 18", "19"),
+        ("mam 19 lat, byłam już pełnoletnia", "19"),
+        ("im 5 mins away", None),
+        ("my son is 13", None),
+        ("bin 20 minuten zu spät", None),
+        ("tengo 2 perros", None),
+    ],
+)
+def test_the_users_own_age_in_a_sentence(text, age):
+    assert own_age_of(text) == age
+
+
+@pytest.mark.parametrize(
+    "text,role",
+    [
+        ("im his mum, what do i do", "parent"),
+        ("min dotter är 12 och en man på roblox ger henne robux. jag är hennes mamma", "parent"),
+        ("one of my students told me", "educator"),
+        ("my friend asked me for pics", None),
+    ],
+)
+def test_who_is_talking(text, role):
+    assert role_of(text) == role
+
+
+def test_an_age_the_extractor_found_is_not_doubled():
+    found = Message(data={"text": "im 14", "entities": [{"entity": "age", "value": "14", "extractor": "CRF"}]})
+    missed = Message(data={"text": "jag är 19, jag var redan 18 när jag skickade dom"})
+    RoleDetector().process([found, missed])
+    assert [e["value"] for e in found.get("entities")] == ["14"]
+    assert [(e["entity"], e["value"]) for e in missed.get("entities")] == [("age", "19")]
