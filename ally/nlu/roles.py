@@ -9,7 +9,9 @@ not from a role.
 
 The user's own age said in a sentence ("jag är 19, jag var redan 18 när...",
 "ich bin 19"): an entity `age` from the `own_age` patterns of every locale,
-when the entity extractor found no age in the message.
+when the entity extractor found no age in the message; and a message the
+classifier could not place (`nlu_fallback`, so this runs after
+FallbackClassifier) that says it is the user telling their age: `inform_age`.
 """
 
 import re
@@ -21,7 +23,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
-from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from ally import locales
@@ -29,6 +31,7 @@ from ally.text import fold
 
 ENTITY = "role"
 AGE = "age"
+FALLBACK, INFORM_AGE = "nlu_fallback", "inform_age"
 ROLES = ("parent", "educator")
 
 
@@ -83,4 +86,9 @@ class RoleDetector(GraphComponent, EntityExtractorMixin):
             ]
             if entities:
                 message.set(ENTITIES, message.get(ENTITIES, []) + entities, add_to_output=True)
+            if (message.get(INTENT) or {}).get("name") == FALLBACK and own_age_of(text):
+                top = {"name": INFORM_AGE, "confidence": 1.0}
+                ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != INFORM_AGE]
+                message.set(INTENT, top, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [top] + ranking, add_to_output=True)
         return messages

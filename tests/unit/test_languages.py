@@ -152,6 +152,8 @@ def test_country_names_ages_roles_and_switching(language):
     roles = data.get("roles") or {}
     assert roles.get("parent") and roles.get("educator")
     assert data.get("switch_to"), "a user must be able to ask for this language"
+    assert data.get("own_age"), "how a user says their own age (ally/nlu/roles.py)"
+    assert all(re.compile(p).groups >= 1 for p in data["own_age"])
 
 
 def examples(language):

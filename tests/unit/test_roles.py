@@ -47,3 +47,16 @@ def test_an_age_the_extractor_found_is_not_doubled():
     RoleDetector().process([found, missed])
     assert [e["value"] for e in found.get("entities")] == ["14"]
     assert [(e["entity"], e["value"]) for e in missed.get("entities")] == [("age", "19")]
+
+
+def test_a_message_the_classifier_could_not_place_that_gives_the_age_is_inform_age():
+    unsure = Message(
+        data={
+            "text": "ich bin 19, ich war schon volljährig als ich die geschickt hab",
+            "intent": {"name": "nlu_fallback"},
+        }
+    )
+    placed = Message(data={"text": "im 14 and he keeps asking for pics", "intent": {"name": "asked_for_images"}})
+    RoleDetector().process([unsure, placed])
+    assert unsure.get("intent")["name"] == "inform_age" and unsure.get("intent_ranking")[0]["name"] == "inform_age"
+    assert placed.get("intent")["name"] == "asked_for_images"
