@@ -11,7 +11,9 @@ languages and a language guess can be wrong) on the folded text (ally/text.py):
 * self-harm words *inside another risk scenario* ("he says hell post them
   unless i pay and i would rather die") make the message `self_harm`, and the
   scenario the classifier saw is kept as the entity `also_scenario`, so the
-  reply gives crisis support first and then that scenario's steps;
+  reply gives crisis support first and then that scenario's steps. The
+  classifier also ranks the message without those words (`REST_RANKING`):
+  the scenario of that rest, when it names one surely, wins;
 * `distress` patterns ("i cant do this anymore", "i want to disappear") count
   as self-harm only inside a risk scenario: alone they are too common in
   ordinary talk ("this homework, i cant do this anymore").
