@@ -28,8 +28,8 @@ from typing import Dict, Optional
 from benchlib import ROOT, children_rusage_cpu
 
 VENV_BIN = ROOT / ".venv" / "bin"
-ALLY_FILES = ["config.yml", "domain.yml", "endpoints.yml", "credentials.yml"]
-ALLY_DIRS = ["data", "ally", "actions", "build/spacy"]
+ALLY_FILES = ["config.yml", "domain.yml", "scenarios.yml", "endpoints.yml", "credentials.yml"]
+ALLY_DIRS = ["data", "ally", "actions", "locales", "build/spacy"]
 
 
 def rasa_env(cache_dir: Optional[Path] = None) -> Dict[str, str]:

@@ -256,3 +256,22 @@ def test_render_experiment_names_the_extra_environment():
     assert "`TF_NUM_INTEROP_THREADS=1`" in text and "PYTHONPATH" not in text
     assert "full training" not in text  # an experiment trains nothing
     assert text.count("**met**") == 4
+
+
+def test_the_copy_of_ally_the_bench_trains_holds_every_training_input():
+    """The bench trains a copy of the project: a file it leaves out (scenarios.yml, locales/) fails its training."""
+    import re
+
+    import training
+
+    from ally.locales import LOCALES_DIR
+    from ally.scenarios import REGISTRY_PATH
+
+    root = BENCH.parent
+    makefile = (root / "Makefile").read_text()
+    inputs = re.search(r"^TRAIN_INPUTS := (.*?)(?<!\\)$", makefile, re.M | re.S).group(1)
+    names = {w.split("/")[0] for w in re.findall(r"[\w.-]+(?:/[\w.*-]+)*", inputs.replace("$(wildcard", ""))}
+    names -= {"SPACY_DIR", "meta.json"}
+    names |= {LOCALES_DIR.name, REGISTRY_PATH.name}
+    copied = set(training.ALLY_FILES) | {d.split("/")[0] for d in training.ALLY_DIRS}
+    assert names <= copied, names - copied
