@@ -1,6 +1,7 @@
 """Ally's own NLU and action-call components, trained and run through Rasa's real machinery."""
 
 import copy
+import gc
 
 import jsonschema
 import numpy as np
@@ -220,3 +221,48 @@ def test_invalid_action_answers_fail_as_with_rasa(answer):
         jsonschema.validate(answer, RemoteAction.action_response_format_spec())
     with pytest.raises(jsonschema.ValidationError, match="Failed to validate Action server response"):
         action_validation._validate_action_result(None, copy.deepcopy(answer))
+
+
+AGES = [(pattern.format(n), str(n)) for n in range(10, 20) for pattern in ("im {}", "i am {} btw", "im {} and scared")]
+
+
+def entity_data():
+    messages = []
+    for text, age in AGES:
+        start = text.index(age)
+        entities = [{"entity": "age", "value": age, "start": start, "end": start + len(age)}]
+        messages.append(Message(data={"text": text, "intent": "inform_age", "entities": entities}))
+    messages += [Message(data={"text": t, "intent": "greet"}) for t in ("hi there", "hello", "hey you", "good morning")]
+    return TrainingData(messages)
+
+
+def test_the_stored_crf_tags_as_rasas_and_loads_without_its_training_data(tmp_path):
+    from rasa.nlu.extractors.crf_entity_extractor import CRFEntityExtractor
+
+    from ally.nlu.crf import StoredCRFEntityExtractor
+
+    storage = LocalModelStorage(tmp_path)
+    context = ExecutionContext(graph_schema=None, model_id="test")
+    tokenizer = WhitespaceTokenizer(WhitespaceTokenizer.get_default_config())
+    config = CRFEntityExtractor.get_default_config()
+    found = {}
+    for cls in (CRFEntityExtractor, StoredCRFEntityExtractor):
+        data = entity_data()
+        data.regex_features = [{"name": "number", "pattern": r"\d+"}]
+        tokenizer.process_training_data(data)
+        # The CRF trains only on messages with features, as in config.yml after RegexFeaturizer.
+        regex = RegexFeaturizer.create(
+            RegexFeaturizer.get_default_config(), storage, Resource(f"re{cls.__name__}"), context
+        )
+        regex.train(data)
+        regex.process_training_data(data)
+        resource = Resource(cls.__name__)
+        cls.create(config, storage, resource, context).train(data)
+        loaded = cls.load(config, storage, resource, context)
+        gc.collect()  # the stored model's buffer must outlive the load
+        messages = featurize([tokenizer, regex], [Message(data={"text": t}) for t in ("im 15 lol", "hello there")])
+        loaded.process(messages)
+        found[cls] = [[(e["entity"], e["value"]) for e in m.get("entities", [])] for m in messages]
+        stored = {p.name for p in (tmp_path / resource.name).iterdir()}
+    assert found[StoredCRFEntityExtractor] == found[CRFEntityExtractor] == [[("age", "15")], []]
+    assert "crf_dataset.json" not in stored and "crf_entity.crfsuite" in stored
