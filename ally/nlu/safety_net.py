@@ -197,14 +197,18 @@ def decide(
     classifier's ranking of the message without its self-harm words (`rest`)."""
     predicted = ranking[0]["name"] if ranking else None
     confidence = ranking[0].get("confidence", 0) if ranking else 0
+    folded = normalise(text)
+    # Each section scanned once (the lexicons hold some 1,300 patterns): what match() and distressed() say.
+    found = {section for section, patterns in lexicon.items() if any(p.search(folded) for p in patterns)}
+    caught = next((intent for intent in PRIORITY if intent in found), None)
+    is_distressed = bool(found & {SELF_HARM, DISTRESS})
     if predicted in REGISTRY.someone_else:
         if own_self_harm(text, lexicon, language):
             return Decision(SELF_HARM)
-        return Decision(also_scenario=SELF_HARM if distressed(text, lexicon) else None)
-    caught = match(text, lexicon)
+        return Decision(also_scenario=SELF_HARM if is_distressed else None)
     if caught == DANGER:
         return Decision(DANGER)
-    if predicted in ALARMS and caught is None and not distressed(text, lexicon) and confidence < ALARM_MIN_CONFIDENCE:
+    if predicted in ALARMS and caught is None and not is_distressed and confidence < ALARM_MIN_CONFIDENCE:
         return Decision(FALLBACK, unsure_alarm=predicted)
     if predicted == DANGER:
         return Decision()
@@ -213,7 +217,7 @@ def decide(
     scenario = next((r["name"] for r in ranking if r["name"] in COMBINABLE and r.get("confidence", 0) >= bar), None)
     if rest and rest[0]["name"] in COMBINABLE and rest[0].get("confidence", 0) >= REST_MIN_CONFIDENCE:
         scenario = rest[0]["name"]  # the rest of the message, read on its own, names it more surely
-    if scenario and (distressed(text, lexicon) or predicted == SELF_HARM):
+    if scenario and (is_distressed or predicted == SELF_HARM):
         return Decision(SELF_HARM, also_scenario=scenario)
     if caught is not None and caught != predicted:
         return Decision(caught)
