@@ -58,13 +58,11 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from ally.nlu.safety_net import REST_RANKING, without_self_harm_words
+from ally.nlu.safety_net import REST_MIN_WORDS, REST_RANKING, without_self_harm_words
 
 logger = logging.getLogger(__name__)
 
 MODEL_FILE = "linear_intent.npz"
-# A shorter rest ("me he", "tout le monde") says nothing of a scenario, yet the model would name one.
-REST_MIN_WORDS = 4
 # Words as Rasa's tokenizers see them: runs of word characters, and each other non-space
 # character (punctuation, an emoji) on its own.
 TOKEN_PATTERN = r"(?u)\b\w+\b|[^\w\s]"

@@ -129,8 +129,10 @@ def match(text: str, lexicon: Lexicon) -> Optional[str]:
     return None
 
 
-# The classifier's ranking of a message without its self-harm words (ally.nlu.linear_intent).
+# The classifier's ranking of a message without its self-harm words (ally.nlu.linear_intent); an empty
+# ranking when fewer words are left ("me he", "tout le monde" say nothing of a scenario, yet name one).
 REST_RANKING = "ally_rest_ranking"
+REST_MIN_WORDS = 4
 
 
 def without_self_harm_words(text: str, lexicon: Optional[Lexicon] = None) -> Optional[str]:
