@@ -27,10 +27,11 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
-from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from ally import locales, scenarios
+from ally.nlu.annotations import add_entities, put_intent_first
 from ally.text import fold
 
 ENTITY = "language"
@@ -169,20 +170,12 @@ class LanguageDetector(GraphComponent, EntityExtractorMixin):
             found = self.evidence(message.get(TEXT) or "")
             if found is None:
                 continue
-            entity = {
-                "entity": ENTITY,
-                "value": found.language,
-                "confidence": round(found.confidence, 3),  # actions/slots.py: a language once set needs strong evidence
-                "start": 0,
-                "end": 0,
-                "extractor": type(self).__name__,
-            }
-            message.set(ENTITIES, message.get(ENTITIES, []) + [entity], add_to_output=True)
+            # The confidence: actions/slots.py, a language once set needs strong evidence to change.
+            add_entities(
+                message, type(self).__name__, [(ENTITY, found.language)], confidence=round(found.confidence, 3)
+            )
             if found.asked and (message.get(INTENT) or {}).get("name") not in RISK:
                 # An explicit request ("podemos hablar en inglés?") is change_language, however the
                 # classifier ranked it; a risk scenario said in the same message keeps its own flow.
-                ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != CHANGE_LANGUAGE]
-                top = {"name": CHANGE_LANGUAGE, "confidence": 1.0}
-                message.set(INTENT, top, add_to_output=True)
-                message.set(INTENT_RANKING_KEY, [top] + ranking, add_to_output=True)
+                put_intent_first(message, CHANGE_LANGUAGE)
         return messages

@@ -23,10 +23,11 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
-from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from ally import locales
+from ally.nlu.annotations import add_entities, put_intent_first
 from ally.text import fold
 
 ENTITY = "role"
@@ -76,19 +77,11 @@ class RoleDetector(GraphComponent, EntityExtractorMixin):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             text = message.get(TEXT) or ""
+            age = own_age_of(text)
             found = [(ENTITY, role_of(text))]
             if not any(e.get("entity") == AGE for e in message.get(ENTITIES, [])):
-                found.append((AGE, own_age_of(text)))
-            entities = [
-                {"entity": name, "value": value, "start": 0, "end": 0, "extractor": type(self).__name__}
-                for name, value in found
-                if value
-            ]
-            if entities:
-                message.set(ENTITIES, message.get(ENTITIES, []) + entities, add_to_output=True)
-            if (message.get(INTENT) or {}).get("name") == FALLBACK and own_age_of(text):
-                top = {"name": INFORM_AGE, "confidence": 1.0}
-                ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != INFORM_AGE]
-                message.set(INTENT, top, add_to_output=True)
-                message.set(INTENT_RANKING_KEY, [top] + ranking, add_to_output=True)
+                found.append((AGE, age))
+            add_entities(message, type(self).__name__, found)
+            if age and (message.get(INTENT) or {}).get("name") == FALLBACK:
+                put_intent_first(message, INFORM_AGE)
         return messages

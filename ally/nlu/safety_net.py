@@ -51,6 +51,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from ally import log_privacy, scenarios
+from ally.nlu.annotations import add_entities, put_intent_first
 from ally.text import fold
 
 LEXICON_DIR = Path(__file__).with_name("lexicons")
@@ -60,8 +61,6 @@ PRIORITY = REGISTRY.safety_net_order
 DANGER, SELF_HARM = PRIORITY[0], "self_harm"
 DISTRESS = "distress"  # a lexicon section, not an intent
 ALSO_SCENARIO = "also_scenario"
-# Never overridden: the most urgent intent, and a risk to someone else (that flow gives crisis help too).
-NEVER_OVERRIDE = {DANGER} | REGISTRY.someone_else
 # The scenarios whose steps follow crisis support when a message has both.
 COMBINABLE = set(REGISTRY.risk) - set(PRIORITY) - REGISTRY.someone_else
 
@@ -69,11 +68,17 @@ Lexicon = Dict[str, List["re.Pattern[str]"]]
 normalise = fold  # the form every lexicon pattern is written in
 
 
+@lru_cache(maxsize=4)
+def lexicon_files(directory: Path = LEXICON_DIR) -> Dict[str, Dict[str, Any]]:
+    """{language: its lexicon file}, read once."""
+    return {p.stem: yaml.safe_load(p.read_text(encoding="utf-8")) or {} for p in sorted(directory.glob("*.yml"))}
+
+
+@lru_cache(maxsize=4)
 def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
-    """Every language's patterns, merged by section."""
+    """Every language's patterns, merged by section (compiled once; nobody changes it)."""
     lexicon: Lexicon = {section: [] for section in PRIORITY + [DISTRESS]}
-    for path in sorted(directory.glob("*.yml")):
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    for raw in lexicon_files(directory).values():
         for section in lexicon:
             lexicon[section] += [re.compile(p) for p in raw.get(section) or []]
     return lexicon
@@ -101,12 +106,11 @@ SPEAKER_WINDOW = 30
 @lru_cache(maxsize=4)
 def load_speakers(directory: Path = LEXICON_DIR) -> Dict[str, Speaker]:
     """{language: its speaker words} (each lexicon's `speaker` section)."""
-    speakers = {}
-    for path in sorted(directory.glob("*.yml")):
-        words = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("speaker")
-        if words:
-            speakers[path.stem] = Speaker(re.compile(words["own"]), re.compile(words["other"]))
-    return speakers
+    return {
+        language: Speaker(re.compile(raw["speaker"]["own"]), re.compile(raw["speaker"]["other"]))
+        for language, raw in lexicon_files(directory).items()
+        if raw.get("speaker")
+    }
 
 
 def own_self_harm(text: str, lexicon: Lexicon, language: Optional[str] = None) -> bool:
@@ -137,7 +141,7 @@ REST_MIN_WORDS = 4
 
 def without_self_harm_words(text: str, lexicon: Optional[Lexicon] = None) -> Optional[str]:
     """`text` without the words of its self-harm and distress matches, or None when there are none."""
-    lexicon = lexicon or default_lexicon()
+    lexicon = lexicon or load_lexicon()
     words = text.split()
     folded_words = [normalise(w) for w in words]
     starts, position = [], 0
@@ -154,16 +158,6 @@ def without_self_harm_words(text: str, lexicon: Optional[Lexicon] = None) -> Opt
         if not any(a < start + len(f) and start < b for a, b in spans)
     ]
     return " ".join(kept)
-
-
-@lru_cache(maxsize=1)
-def default_lexicon() -> Lexicon:
-    return load_lexicon()
-
-
-def distressed(text: str, lexicon: Lexicon) -> bool:
-    folded = normalise(text)
-    return any(p.search(folded) for p in lexicon[SELF_HARM] + lexicon[DISTRESS])
 
 
 # A scenario the classifier saw beside self-harm words counts from this probability up;
@@ -200,7 +194,7 @@ def decide(
     predicted = ranking[0]["name"] if ranking else None
     confidence = ranking[0].get("confidence", 0) if ranking else 0
     folded = normalise(text)
-    # Each section scanned once (the lexicons hold some 1,300 patterns): what match() and distressed() say.
+    # Each section scanned once (the lexicons hold some 1,300 patterns).
     found = {section for section, patterns in lexicon.items() if any(p.search(folded) for p in patterns)}
     caught = next((intent for intent in PRIORITY if intent in found), None)
     is_distressed = bool(found & {SELF_HARM, DISTRESS})
@@ -239,7 +233,7 @@ class SafetyNet(GraphComponent, IntentClassifier):
         return cls()
 
     def __init__(self) -> None:
-        self.lexicon = load_lexicon()
+        self.lexicon = load_lexicon()  # the same compiled patterns the classifier's rest ranking uses
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
@@ -256,19 +250,9 @@ class SafetyNet(GraphComponent, IntentClassifier):
         language = next((e.get("value") for e in message.get(ENTITIES, []) if e.get("entity") == "language"), None)
         decision = decide(text, ranking, self.lexicon, language, message.get(REST_RANKING))
         extra = [(ALSO_SCENARIO, decision.also_scenario), (UNSURE_ALARM, decision.unsure_alarm)]
-        entities = [
-            {"entity": name, "value": value, "start": 0, "end": 0, "extractor": type(self).__name__}
-            for name, value in extra
-            if value
-        ]
-        if entities:
-            message.set(ENTITIES, message.get(ENTITIES, []) + entities, add_to_output=True)
+        add_entities(message, type(self).__name__, extra)
         if decision.intent is None:
             return
         # Full confidence for what the lexicon confirmed; an unsure alarm keeps the classifier's.
         confidence = 1.0 if decision.intent != FALLBACK else float(ranking[0].get("confidence", 0))
-        message.set(INTENT, {"name": decision.intent, "confidence": confidence}, add_to_output=True)
-        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != decision.intent]
-        message.set(
-            INTENT_RANKING_KEY, [{"name": decision.intent, "confidence": confidence}] + ranking, add_to_output=True
-        )
+        put_intent_first(message, decision.intent, confidence)
