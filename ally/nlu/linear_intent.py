@@ -58,7 +58,13 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from ally.nlu.safety_net import REST_MIN_WORDS, REST_RANKING, without_self_harm_words
+from ally.nlu.safety_net import (
+    REST_MIN_WORDS,
+    REST_RANKING,
+    SELF_HARM_MATCHES,
+    self_harm_matches,
+    without_self_harm_words,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -340,7 +346,10 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         drowns the scenario in the ranking of the whole message; the safety net reads this one
         (`REST_RANKING`, never in the parse output)."""
         assert self.model is not None and self.vectorizers is not None
-        rest = without_self_harm_words(message.get(TEXT) or "")
+        text = message.get(TEXT) or ""
+        matches = self_harm_matches(text)
+        message.set(SELF_HARM_MATCHES, matches)  # the safety net reads this scan instead of repeating it
+        rest = without_self_harm_words(text, matches)
         if rest is None:
             return
         if len(rest.split()) < REST_MIN_WORDS:

@@ -39,7 +39,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 import yaml
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -137,26 +137,31 @@ def match(text: str, lexicon: Lexicon) -> Optional[str]:
 # ranking when fewer words are left ("me he", "tout le monde" say nothing of a scenario, yet name one).
 REST_RANKING = "ally_rest_ranking"
 REST_MIN_WORDS = 4
+# Where the self-harm and distress patterns matched, {section: [(start, end), ...]} in the folded text:
+# the classifier's rest ranking scans for them, and the safety net reads its scan instead of repeating it
+# (a message attribute like REST_RANKING, never in the parse output).
+SELF_HARM_MATCHES = "ally_self_harm_matches"
+Matches = Dict[str, List[Tuple[int, int]]]
 
 
-def without_self_harm_words(text: str, lexicon: Optional[Lexicon] = None) -> Optional[str]:
-    """`text` without the words of its self-harm and distress matches, or None when there are none."""
+def self_harm_matches(text: str, lexicon: Optional[Lexicon] = None) -> Matches:
     lexicon = lexicon or load_lexicon()
-    words = text.split()
-    folded_words = [normalise(w) for w in words]
-    starts, position = [], 0
-    for folded in folded_words:
-        starts.append(position)
-        position += len(folded) + 1 if folded else 0
-    folded = " ".join(f for f in folded_words if f)
-    spans = [m.span() for p in lexicon[SELF_HARM] + lexicon[DISTRESS] for m in p.finditer(folded)]
+    folded = normalise(text)
+    sections = (SELF_HARM, DISTRESS)
+    return {section: [m.span() for p in lexicon[section] for m in p.finditer(folded)] for section in sections}
+
+
+def without_self_harm_words(text: str, matches: Matches) -> Optional[str]:
+    """`text` without the words of its self-harm and distress `matches`, or None when there are none."""
+    spans = matches[SELF_HARM] + matches[DISTRESS]
     if not spans:
         return None
-    kept = [
-        w
-        for w, f, start in zip(words, folded_words, starts)
-        if not any(a < start + len(f) and start < b for a, b in spans)
-    ]
+    kept, position = [], 0  # each word's place in the folded text (fold() joins the folded words with a space)
+    for word in text.split():
+        folded = normalise(word)
+        if not any(a < position + len(folded) and position < b for a, b in spans):
+            kept.append(word)
+        position += len(folded) + 1 if folded else 0
     return " ".join(kept)
 
 
@@ -187,15 +192,19 @@ def decide(
     lexicon: Lexicon,
     language: Optional[str] = None,
     rest: Optional[List[Dict[str, Any]]] = None,
+    matches: Optional[Matches] = None,
 ) -> Decision:
     """What the safety net makes of a message, given the classifier's intent ranking, most likely
     first (FallbackClassifier's `nlu_fallback` may lead it), the message's language and the
-    classifier's ranking of the message without its self-harm words (`rest`)."""
+    classifier's ranking of the message without its self-harm words (`rest`) and its scan for them
+    (`matches`: the sections it covers are not scanned again)."""
     predicted = ranking[0]["name"] if ranking else None
     confidence = ranking[0].get("confidence", 0) if ranking else 0
     folded = normalise(text)
     # Each section scanned once (the lexicons hold some 1,300 patterns).
-    found = {section for section, patterns in lexicon.items() if any(p.search(folded) for p in patterns)}
+    matches = matches or {}
+    found = {section for section, spans in matches.items() if spans}
+    found |= {s for s, patterns in lexicon.items() if s not in matches and any(p.search(folded) for p in patterns)}
     caught = next((intent for intent in PRIORITY if intent in found), None)
     is_distressed = bool(found & {SELF_HARM, DISTRESS})
     if predicted in REGISTRY.someone_else:
@@ -248,7 +257,9 @@ class SafetyNet(GraphComponent, IntentClassifier):
         if predicted and (not ranking or ranking[0].get("name") != predicted):
             ranking = [{"name": predicted, "confidence": (message.get(INTENT) or {}).get("confidence", 0)}] + ranking
         language = next((e.get("value") for e in message.get(ENTITIES, []) if e.get("entity") == "language"), None)
-        decision = decide(text, ranking, self.lexicon, language, message.get(REST_RANKING))
+        decision = decide(
+            text, ranking, self.lexicon, language, message.get(REST_RANKING), message.get(SELF_HARM_MATCHES)
+        )
         extra = [(ALSO_SCENARIO, decision.also_scenario), (UNSURE_ALARM, decision.unsure_alarm)]
         add_entities(message, type(self).__name__, extra)
         if decision.intent is None:

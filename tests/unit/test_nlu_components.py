@@ -101,14 +101,16 @@ def test_a_trained_and_reloaded_classifier_predicts_unseen_phrasings(trained):
 
 
 def test_a_message_with_self_harm_words_is_also_ranked_without_them(trained):
-    from ally.nlu.safety_net import REST_RANKING
+    from ally.nlu.safety_net import REST_RANKING, SELF_HARM_MATCHES
 
     featurizers, classifier = trained
     texts = ("he wants to meet me at the park and i want to die", "he keeps asking for pics")
     with_words, without = classifier.process(featurize(featurizers, [Message(data={"text": t}) for t in texts]))
     assert with_words.get(REST_RANKING)[0]["name"] == "offer_to_meet"
     assert without.get(REST_RANKING) is None
-    assert REST_RANKING not in with_words.as_dict(only_output_properties=True)  # never in the parse output
+    assert with_words.get(SELF_HARM_MATCHES)["self_harm"] and not any(without.get(SELF_HARM_MATCHES).values())
+    output = with_words.as_dict(only_output_properties=True)
+    assert REST_RANKING not in output and SELF_HARM_MATCHES not in output  # never in the parse output
 
 
 def test_who_is_at_risk_is_decided_by_the_second_model(tmp_path):

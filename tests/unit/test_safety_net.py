@@ -178,9 +178,9 @@ def test_an_unsure_alarm_reaches_the_message_as_fallback_with_the_entity():
     ],
 )
 def test_the_rest_of_a_message_without_its_self_harm_words(text, rest):
-    from ally.nlu.safety_net import without_self_harm_words
+    from ally.nlu.safety_net import self_harm_matches, without_self_harm_words
 
-    assert without_self_harm_words(text, LEXICON) == rest
+    assert without_self_harm_words(text, self_harm_matches(text, LEXICON)) == rest
 
 
 def test_the_rest_of_the_message_names_the_scenario_the_whole_one_drowned():
@@ -193,3 +193,13 @@ def test_the_rest_of_the_message_names_the_scenario_the_whole_one_drowned():
     assert (decision.intent, decision.also_scenario) == ("self_harm", "image_shared")
     ordinary = ranked(("out_of_scope", 0.8))
     assert decide("i want to die, school is so much", whole, LEXICON, "en", ordinary).also_scenario is None
+
+
+def test_the_classifiers_scan_for_self_harm_words_is_not_repeated():
+    """The safety net reads where the classifier found self-harm and distress words (it scanned for
+    them to rank the rest of the message) and scans only the other sections itself."""
+    ordinary = ranked(("out_of_scope", 0.9))
+    assert decide("i want to die", ordinary, LEXICON, "en", matches={"self_harm": [], "distress": []}).intent is None
+    found = {"self_harm": [(0, 13)], "distress": []}
+    assert decide("i want to die", ordinary, LEXICON, "en", matches=found).intent == "self_harm"
+    assert decide("hes outside my house now", ordinary, LEXICON, "en", matches=found).intent == "immediate_danger"
