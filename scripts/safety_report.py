@@ -5,7 +5,7 @@
 For every language's tests/safety/<lang>.yml: how many `must_catch` messages
 get their intent (danger now, self-harm) from the whole NLU pipeline
 (classifier + safety net), how many `combined` messages (a risk scenario with
-self-harm words) become self-harm with the scenario kept, and how many
+self-harm words) get crisis support, and how many of them become self-harm with the scenario kept, and how many
 `must_not_catch` messages wrongly get an emergency or self-harm reply.
 tests/server/test_safety_rates.py holds the same figures to the targets.
 """
@@ -25,7 +25,8 @@ sys.path.insert(0, str(ROOT))  # the model's own components (ally.nlu.*), as `ra
 SAFETY_DIR = ROOT / "tests" / "safety"
 DOC = ROOT / "docs" / "safety.md"
 BEGIN, END = "<!-- safety-rates:begin -->", "<!-- safety-rates:end -->"
-ALARMS = {"immediate_danger", "self_harm"}
+SELF_HARM = "self_harm"
+ALARMS = {"immediate_danger", SELF_HARM}
 
 
 def load_sets() -> Dict[str, dict]:
@@ -33,8 +34,12 @@ def load_sets() -> Dict[str, dict]:
 
 
 async def parse_all(model: Path, texts: List[str]) -> List[dict]:
-    from rasa.core.agent import Agent
+    import logging
 
+    from rasa.core.agent import Agent
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_structlog(logging.WARNING)  # Rasa's structlog prints every parse, text included, at debug level
     agent = Agent.load(str(model))
     return [await agent.parse_message(text) for text in texts]
 
@@ -64,6 +69,8 @@ def measure(model: Path) -> Dict[str, dict]:
             phrases = caught.get(wanted) or []
             row[wanted] = (sum(intent(t) == wanted for t in phrases), len(phrases))
         combined = [(scenario, t) for scenario, phrases in (data.get("combined") or {}).items() for t in phrases]
+        # Crisis support: the self-harm reply, or a friend flow that names a crisis line.
+        row["combined_crisis"] = (sum(SELF_HARM in (intent(t), also(t)) for _, t in combined), len(combined))
         row["combined"] = (
             sum(
                 (intent(t), also(t)) == (("friend_at_risk", "self_harm") if s == "friend_at_risk" else ("self_harm", s))
@@ -86,10 +93,11 @@ def rate(pair) -> str:
 
 def table(results: Dict[str, dict]) -> str:
     lines = [
-        "| language | danger now caught | self-harm caught | combined: crisis first + scenario kept | false alarms |",
-        "| --- | --- | --- | --- | --- |",
+        "| language | danger now caught | self-harm caught | combined: crisis support | combined: crisis first +"
+        " scenario kept | false alarms |",
+        "| --- | --- | --- | --- | --- | --- |",
     ]
-    totals = {k: [0, 0] for k in ("immediate_danger", "self_harm", "combined", "false_alarms")}
+    totals = {k: [0, 0] for k in ("immediate_danger", "self_harm", "combined_crisis", "combined", "false_alarms")}
     for language, row in results.items():
         lines.append(f"| {language} | " + " | ".join(rate(row[k]) for k in totals) + " |")
         for k in totals:
