@@ -5,8 +5,8 @@
 For every language's tests/safety/<lang>.yml: how many `must_catch` messages
 get their intent (danger now, self-harm) from the whole NLU pipeline
 (classifier + safety net), how many `combined` messages (a risk scenario with
-self-harm words) get crisis support, and how many of them become self-harm with the scenario kept, and how many
-`must_not_catch` messages wrongly get an emergency or self-harm reply.
+self-harm words) get crisis support and how many also keep their scenario, and
+how many `must_not_catch` messages wrongly get an emergency or self-harm reply.
 tests/server/test_safety_rates.py holds the same figures to the targets.
 """
 

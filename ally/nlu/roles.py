@@ -11,7 +11,9 @@ The user's own age said in a sentence ("jag är 19, jag var redan 18 när...",
 "ich bin 19"): an entity `age` from the `own_age` patterns of every locale,
 when the entity extractor found no age in the message; and a message the
 classifier could not place (`nlu_fallback`, so this runs after
-FallbackClassifier) that says it is the user telling their age: `inform_age`.
+FallbackClassifier) that says it is the user telling their age: `inform_age`,
+unless the classifier's best guess below the fallback is a risk scenario ("im 13
+and he keeps ..."): that stays a fallback, whose reply names the helpline.
 """
 
 import re
@@ -23,10 +25,10 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
-from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from ally import locales
+from ally import locales, scenarios
 from ally.nlu.annotations import add_entities, put_intent_first
 from ally.text import fold
 
@@ -34,6 +36,7 @@ ENTITY = "role"
 AGE = "age"
 FALLBACK, INFORM_AGE = "nlu_fallback", "inform_age"
 ROLES = ("parent", "educator")
+RISK = frozenset(scenarios.load().risk)
 
 
 @lru_cache(maxsize=1)
@@ -82,6 +85,12 @@ class RoleDetector(GraphComponent, EntityExtractorMixin):
             if not any(e.get("entity") == AGE for e in message.get(ENTITIES, [])):
                 found.append((AGE, age))
             add_entities(message, type(self).__name__, found)
-            if age and (message.get(INTENT) or {}).get("name") == FALLBACK:
+            if age and (message.get(INTENT) or {}).get("name") == FALLBACK and not self._maybe_risk(message):
                 put_intent_first(message, INFORM_AGE)
         return messages
+
+    @staticmethod
+    def _maybe_risk(message: Message) -> bool:
+        """Whether the classifier's best guess under the fallback is a risk scenario."""
+        guesses = [r.get("name") for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != FALLBACK]
+        return bool(guesses) and guesses[0] in RISK

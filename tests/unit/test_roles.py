@@ -57,6 +57,16 @@ def test_a_message_the_classifier_could_not_place_that_gives_the_age_is_inform_a
         }
     )
     placed = Message(data={"text": "im 14 and he keeps asking for pics", "intent": {"name": "asked_for_images"}})
-    RoleDetector().process([unsure, placed])
+    # Unsure, but most likely a risk scenario: it stays a fallback (its reply names the helpline).
+    risky = Message(
+        data={
+            "text": "im 13 and he keeps sending me robux",
+            "intent": {"name": "nlu_fallback"},
+            "intent_ranking": [{"name": "nlu_fallback"}, {"name": "gifts_or_money"}, {"name": "inform_age"}],
+        }
+    )
+    RoleDetector().process([unsure, placed, risky])
     assert unsure.get("intent")["name"] == "inform_age" and unsure.get("intent_ranking")[0]["name"] == "inform_age"
     assert placed.get("intent")["name"] == "asked_for_images"
+    assert risky.get("intent")["name"] == "nlu_fallback"
+    assert [e["value"] for e in risky.get("entities") if e["entity"] == "age"] == ["13"]
