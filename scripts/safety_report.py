@@ -65,7 +65,7 @@ def measure(model: Path) -> Dict[str, dict]:
     for language, data in sets.items():
         caught = data.get("must_catch") or {}
         row = {}
-        for wanted in ("immediate_danger", "self_harm"):
+        for wanted in ("immediate_danger", SELF_HARM):
             phrases = caught.get(wanted) or []
             row[wanted] = (sum(intent(t) == wanted for t in phrases), len(phrases))
         combined = [(scenario, t) for scenario, phrases in (data.get("combined") or {}).items() for t in phrases]
@@ -73,7 +73,7 @@ def measure(model: Path) -> Dict[str, dict]:
         row["combined_crisis"] = (sum(SELF_HARM in (intent(t), also(t)) for _, t in combined), len(combined))
         row["combined"] = (
             sum(
-                (intent(t), also(t)) == (("friend_at_risk", "self_harm") if s == "friend_at_risk" else ("self_harm", s))
+                (intent(t), also(t)) == (("friend_at_risk", SELF_HARM) if s == "friend_at_risk" else (SELF_HARM, s))
                 for s, t in combined
             ),
             len(combined),

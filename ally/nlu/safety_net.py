@@ -91,9 +91,10 @@ class Speaker:
     own: "re.Pattern[str]"
     other: "re.Pattern[str]"
 
-    def vote(self, folded: str, found: "re.Match[str]") -> Optional[bool]:
-        """True: the nearest speaker word before or inside the match is the user's own; None: no such word."""
-        window = folded[max(0, found.start() - SPEAKER_WINDOW) : found.end()]
+    def vote(self, folded: str, start: int, end: int) -> Optional[bool]:
+        """True: the nearest speaker word before or inside the match `folded[start:end]` is the user's own;
+        None: no such word."""
+        window = folded[max(0, start - SPEAKER_WINDOW) : end]
         words = [(m.end(), True) for m in self.own.finditer(window)]
         words += [(m.end(), False) for m in self.other.finditer(window)]
         return max(words)[1] if words else None
@@ -113,14 +114,14 @@ def load_speakers(directory: Path = LEXICON_DIR) -> Dict[str, Speaker]:
     }
 
 
-def own_self_harm(text: str, lexicon: Lexicon, language: Optional[str] = None) -> bool:
-    """Self-harm words that are the user's own: the speaker words of the message's language
-    (LanguageDetector's entity) decide, or without one those of every language, and every vote must
-    say "own" (a pattern's language is no guide: English loanwords such as "self harm" sit in every lexicon)."""
-    folded = normalise(text)
+def own_self_harm(folded: str, spans: List[Tuple[int, int]], language: Optional[str] = None) -> bool:
+    """Whether the self-harm matches (`spans` of the folded text) are the user's own: the speaker words of
+    the message's language (LanguageDetector's entity) decide, or without one those of every language, and
+    every vote must say "own" (a pattern's language is no guide: English loanwords such as "self harm" sit
+    in every lexicon)."""
     speakers = load_speakers()
     judges = [speakers[language]] if language in speakers else list(speakers.values())
-    votes = {judge.vote(folded, found) for p in lexicon[SELF_HARM] for found in p.finditer(folded) for judge in judges}
+    votes = {judge.vote(folded, start, end) for start, end in spans for judge in judges}
     return True in votes and False not in votes
 
 
@@ -197,18 +198,18 @@ def decide(
     """What the safety net makes of a message, given the classifier's intent ranking, most likely
     first (FallbackClassifier's `nlu_fallback` may lead it), the message's language and the
     classifier's ranking of the message without its self-harm words (`rest`) and its scan for them
-    (`matches`: the sections it covers are not scanned again)."""
+    (`matches`, self_harm_matches(): when missing, the scan is made here)."""
     predicted = ranking[0]["name"] if ranking else None
     confidence = ranking[0].get("confidence", 0) if ranking else 0
     folded = normalise(text)
     # Each section scanned once (the lexicons hold some 1,300 patterns).
-    matches = matches or {}
+    matches = matches or self_harm_matches(text, lexicon)
     found = {section for section, spans in matches.items() if spans}
     found |= {s for s, patterns in lexicon.items() if s not in matches and any(p.search(folded) for p in patterns)}
     caught = next((intent for intent in PRIORITY if intent in found), None)
     is_distressed = bool(found & {SELF_HARM, DISTRESS})
     if predicted in REGISTRY.someone_else:
-        if own_self_harm(text, lexicon, language):
+        if own_self_harm(folded, matches[SELF_HARM], language):
             return Decision(SELF_HARM)
         return Decision(also_scenario=SELF_HARM if is_distressed else None)
     if caught == DANGER:
