@@ -148,8 +148,9 @@ def main(results: Path, output: Path) -> int:
         f"""# NLU quality
 
 Written by `make evaluate` ({date.today().isoformat()}): 5-fold cross-validation of the
-pipeline in `config.yml` on `data/` (`rasa test nlu --cross-validation --folds 5`).
-Full reports: `results/nlu-cv/` (not committed).
+pipeline in `config.yml` on `data/` (`scripts/cross_validate.py`: Rasa's `rasa test nlu
+--cross-validation --folds 5`, with each example's fold fixed by a hash of its intent and text, so
+the same data gives the same figures). Full reports: `results/nlu-cv/` (not committed).
 
 | measure | value | bar |
 | --- | --- | --- |
