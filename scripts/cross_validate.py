@@ -27,7 +27,7 @@ _combine_result = rasa.nlu.test.combine_result
 
 
 def fold_of(intent: str, text: str, folds: int) -> int:
-    digest = hashlib.sha256(f"{intent}\n{text}".encode("utf-8")).digest()
+    digest = hashlib.sha256(f"{intent}\n{text}".encode()).digest()
     return int.from_bytes(digest[:8], "big") % folds
 
 

@@ -36,7 +36,8 @@ def _data(pairs):
 
 
 def _test_folds(pairs, folds=5):
-    return [sorted(m.get("text") for m in test.intent_examples) for _, test in cross_validate.steady_folds(folds, _data(pairs))]
+    splits = cross_validate.steady_folds(folds, _data(pairs))
+    return [sorted(m.get("text") for m in test.intent_examples) for _, test in splits]
 
 
 def test_every_example_is_tested_once_and_trained_on_in_the_other_folds():
