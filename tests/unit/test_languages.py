@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from ally import locales, scenarios
-from ally.nlu.safety_net import load_lexicon, load_speakers, match
+from ally.nlu.safety_net import load_lexicon, load_speakers, match, self_harm_matches
 from ally.text import fold
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -197,6 +197,10 @@ def test_the_language_has_a_safety_net_and_its_tests(language):
         assert not missed, missed
     wrong = [t for t in sets["must_not_catch"] if match(t, LEXICON) is not None]
     assert not wrong, wrong
+    # A scenario said with self-harm words gets crisis support only when the lexicon sees those words
+    # (a friend's "she says she wants to die" too: the friend flow then names a line open now).
+    unseen = [t for texts in sets["combined"].values() for t in texts if not any(self_harm_matches(t).values())]
+    assert not unseen, unseen
     assert language in load_speakers(), "the lexicon needs its `speaker` words (lexicons/en.yml)"
 
 
