@@ -68,10 +68,34 @@ Lexicon = Dict[str, List["re.Pattern[str]"]]
 normalise = fold  # the form every lexicon pattern is written in
 
 
+# A lexicon names the groups many of its patterns share under `groups:` (who "someone else" is, say)
+# and its patterns write {{name}} for them: one list to change instead of a copy in every pattern.
+GROUP_REFERENCE = re.compile(r"\{\{(\w+)\}\}")
+
+
+def expand_groups(value: Any, groups: Dict[str, str]) -> Any:
+    """`value` (a pattern, or a list or mapping of them) with every {{name}} replaced by its group."""
+    if isinstance(value, str):
+        return GROUP_REFERENCE.sub(lambda m: groups[m.group(1)], value)
+    if isinstance(value, list):
+        return [expand_groups(v, groups) for v in value]
+    if isinstance(value, dict):
+        return {k: expand_groups(v, groups) for k, v in value.items()}
+    return value
+
+
+def read_lexicon_file(path: Path) -> Dict[str, Any]:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    groups: Dict[str, str] = {}
+    for name, group in (raw.pop("groups", None) or {}).items():
+        groups[name] = expand_groups(group, groups)  # a group may use the groups above it
+    return expand_groups(raw, groups)
+
+
 @lru_cache(maxsize=4)
 def lexicon_files(directory: Path = LEXICON_DIR) -> Dict[str, Dict[str, Any]]:
-    """{language: its lexicon file}, read once."""
-    return {p.stem: yaml.safe_load(p.read_text(encoding="utf-8")) or {} for p in sorted(directory.glob("*.yml"))}
+    """{language: its lexicon file, groups expanded}, read once."""
+    return {p.stem: read_lexicon_file(p) for p in sorted(directory.glob("*.yml"))}
 
 
 @lru_cache(maxsize=4)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from ally.nlu.safety_net import ALARM_MIN_CONFIDENCE, decide, load_lexicon, match
+from ally.nlu.safety_net import ALARM_MIN_CONFIDENCE, decide, load_lexicon, match, read_lexicon_file
 
 LEXICON = load_lexicon()
 
@@ -203,3 +203,17 @@ def test_the_classifiers_scan_for_self_harm_words_is_not_repeated():
     found = {"self_harm": [(0, 13)], "distress": []}
     assert decide("i want to die", ordinary, LEXICON, "en", matches=found).intent == "self_harm"
     assert decide("hes outside my house now", ordinary, LEXICON, "en", matches=found).intent == "immediate_danger"
+
+
+def test_a_lexicon_writes_a_shared_group_once(tmp_path):
+    path = tmp_path / "xx.yml"
+    path.write_text(
+        "groups:\n  someone: '(she|he)'\n  says: '{{someone}} (says|said)'\n"
+        "distress:\n  - '\\b{{says}} she wants to die\\b'\n  - '\\b{{someone}} cuts{1,2}'\n",
+        encoding="utf-8",
+    )
+    raw = read_lexicon_file(path)
+    assert raw == {"distress": [r"\b(she|he) (says|said) she wants to die\b", r"\b(she|he) cuts{1,2}"]}
+    path.write_text("distress:\n  - '{{nobody}} cuts'\n", encoding="utf-8")
+    with pytest.raises(KeyError):
+        read_lexicon_file(path)
