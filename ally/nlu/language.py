@@ -41,6 +41,13 @@ WORD = re.compile(r"[^\W\d_]{2,}")
 # A token with both letters and digits is a name, code or link ("xx_gamer07", "canary3cb2"), not language:
 # random letters in it made a Polish or Dutch guess out of an English conversation.
 CODE_TOKEN = re.compile(r"\S*(?:\d\S*[^\W\d_]|[^\W\d_]\S*\d)\S*")
+# English words teenagers use in every language, and app names, are no evidence of a language:
+# "è legale il sexting a 15 anni?" and "me pide una paysafecard" read as English with them.
+LOANWORD = re.compile(
+    r"(?i)\b(nudes?|pics?|sexting|sextortion|grooming|groomer|chat|snap|snapchat|insta|instagram|tiktok|discord"
+    r"|roblox|fortnite|whatsapp|telegram|capcut|paysafecard|robux|online|link|fake|story|stories|selfie"
+    r"|screenshots?|stream|streamer|gamer|followers?|catfish|deepfake|webcam|cam)\b"
+)
 # Languages the identifier also knows, so that a message in one of them is not
 # mistaken for a language Ally speaks: the main languages of Ally's countries and of young people there.
 OTHER_LANGUAGES = [
@@ -145,7 +152,7 @@ class LanguageDetector(GraphComponent, EntityExtractorMixin):
         for language, pattern in switch_patterns():
             if pattern.search(folded):
                 return Evidence(language, 1.0, asked=True)
-        text = CODE_TOKEN.sub(" ", text)
+        text = LOANWORD.sub(" ", CODE_TOKEN.sub(" ", text))
         if len(WORD.findall(text)) < int(self.config["min_words"]):
             return None
         scores = {}

@@ -131,6 +131,30 @@ def test_self_harm_words_of_the_user_own_override_the_friend_flow(language, text
         assert decision.intent is None and decision.also_scenario in (None, "self_harm")
 
 
+@pytest.mark.parametrize("language,text,own", SPEAKERS)
+def test_a_friends_words_the_classifier_was_unsure_of_get_the_friend_flow(language, text, own):
+    """Unsure, most likely a friend, and a friend's self-harm words: the friend flow and a line open now."""
+    decision = decide(text, ranked(("nlu_fallback", 0.55), ("friend_at_risk", 0.3)), LEXICON, language)
+    if own:
+        assert decision.intent in ("self_harm", None) and decision.also_scenario != "self_harm"
+    else:
+        assert (decision.intent, decision.also_scenario) == ("friend_at_risk", "self_harm")
+
+
+def test_an_unsure_message_most_likely_the_users_own_stays_the_users():
+    # "él" may be the groomer: a secrecy guess with distress words is crisis support and the secrecy steps.
+    text = "tengo que esconderlo todo porque él lo dice y quiero que todo esto se acabe"
+    decision = decide(text, ranked(("nlu_fallback", 0.55), ("secrecy_request", 0.32)), LEXICON, "es")
+    assert (decision.intent, decision.also_scenario) == ("self_harm", "secrecy_request")
+
+
+def test_a_scenario_of_the_users_own_with_someone_elses_words_stays_the_users():
+    # "he posted my pics and says hed rather die than say sorry": the removal route is the user's.
+    text = "he posted my pics and says hed rather die than say sorry"
+    decision = decide(text, ranked(("image_shared", 0.7)), LEXICON, "en")
+    assert (decision.intent, decision.also_scenario) == ("self_harm", "image_shared")
+
+
 def test_without_a_language_a_friend_is_still_a_friend():
     # Every language's speaker words judge; one of them reading a friend's words as the user's is not enough.
     assert decide("my friend told me she self harms", ranked(("friend_at_risk", 0.9)), LEXICON).intent is None
