@@ -123,6 +123,9 @@ class LanguageDetector(GraphComponent, EntityExtractorMixin):
             "min_confidence_other": 0.9,
             "other_weight": 0.15,
             "low_accuracy": True,
+            # A risk scenario said with an explicit language request keeps its flow when the classifier is
+            # this sure of it (FallbackClassifier's threshold): "es que lo entiendo mejor" at 0.36 is no risk.
+            "risk_min_confidence": 0.55,
         }
 
     def __init__(self, config: Dict[str, Any]) -> None:
@@ -181,7 +184,9 @@ class LanguageDetector(GraphComponent, EntityExtractorMixin):
             add_entities(
                 message, type(self).__name__, [(ENTITY, found.language)], confidence=round(found.confidence, 3)
             )
-            if found.asked and (message.get(INTENT) or {}).get("name") not in RISK:
+            intent = message.get(INTENT) or {}
+            sure_risk = intent.get("name") in RISK and intent.get("confidence", 0) >= self.config["risk_min_confidence"]
+            if found.asked and not sure_risk:
                 # An explicit request ("podemos hablar en inglés?") is change_language, however the
                 # classifier ranked it; a risk scenario said in the same message keeps its own flow.
                 put_intent_first(message, CHANGE_LANGUAGE)

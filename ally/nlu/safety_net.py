@@ -39,7 +39,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Set, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import yaml
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -141,17 +141,12 @@ def load_speakers(directory: Path = LEXICON_DIR) -> Dict[str, Speaker]:
 
 def whose(folded: str, spans: List[Tuple[int, int]], language: Optional[str] = None) -> Optional[bool]:
     """Whose the self-harm words (`spans` of the folded text) are: True the user's own, False someone
-    else's, None unclear. The speaker words of the message's language (LanguageDetector's entity) decide;
-    without a language, or when its words find none (the guess may be wrong: "znalazłam u niej żyletki"
-    read as English), those of every language, and every vote must agree (a pattern's language is no
-    guide: English loanwords such as "self harm" sit in every lexicon)."""
+    else's, None unclear. The speaker words of the message's language (LanguageDetector's entity) decide,
+    or without one those of every language, and every vote must agree (a pattern's language is no guide:
+    English loanwords such as "self harm" sit in every lexicon)."""
     speakers = load_speakers()
-
-    def votes_of(judges: List[Speaker]) -> Set[bool]:
-        return {v for start, end in spans for judge in judges if (v := judge.vote(folded, start, end)) is not None}
-
-    votes = votes_of([speakers[language]]) if language in speakers else set()
-    votes = votes or votes_of(list(speakers.values()))
+    judges = [speakers[language]] if language in speakers else list(speakers.values())
+    votes = {judge.vote(folded, start, end) for start, end in spans for judge in judges} - {None}
     return votes.pop() if len(votes) == 1 else None
 
 
@@ -249,12 +244,16 @@ def decide(
     if caught == DANGER:
         return Decision(DANGER)
     guess = next((r["name"] for r in ranking if r["name"] != FALLBACK), None)
-    spans = matches[SELF_HARM] + matches[DISTRESS]
     own_scenario = guess in REGISTRY.risk and guess != FRIEND
-    if predicted == FALLBACK and not own_scenario and spans and whose(folded, spans, language) is False:
-        # Unsure, and the self-harm words are a friend's ("ma pote veut s'ouvrir les veines"): the friend
-        # flow, with a line open now. Not when the classifier's best guess is a risk of the user's own:
-        # "he" in "he says so and i want it all to end" may be the groomer.
+    spans = matches[DISTRESS]
+    speaker = whose(folded, spans, language) if spans else None
+    if speaker is None and spans:
+        speaker = whose(folded, spans)  # the language guess may be wrong: "znalazłam u niej żyletki" read as English
+    if predicted == FALLBACK and not own_scenario and not matches[SELF_HARM] and speaker is False:
+        # Unsure, and the only self-harm words are a friend's ("ma pote veut s'ouvrir les veines"): the
+        # friend flow, with a line open now. Not when the user's own self-harm words are there, nor when the
+        # classifier's best guess is a risk of the user's own: "he" in "he says so and i want it all to end"
+        # may be the groomer.
         return Decision(FRIEND, also_scenario=SELF_HARM)
     if predicted in ALARMS and caught is None and not is_distressed and confidence < ALARM_MIN_CONFIDENCE:
         return Decision(FALLBACK, unsure_alarm=predicted)

@@ -103,7 +103,15 @@ def test_an_explicit_request_is_change_language_unless_a_risk_comes_with_it():
             "intent": {"name": "inform_age", "confidence": 0.9},
         }
     )
-    DETECTOR.process([asked, risk, sure])
+    # A risk the classifier only half guessed does not stop the request ("es que lo entiendo mejor").
+    unsure = Message(
+        data={
+            "text": "podemos hablar en inglés? es que lo entiendo mejor",
+            "intent": {"name": "uneasy_contact", "confidence": 0.36},
+        }
+    )
+    DETECTOR.process([asked, risk, sure, unsure])
     assert asked.get("intent")["name"] == "change_language"
     assert risk.get("intent")["name"] == "sextortion"
+    assert unsure.get("intent")["name"] == "change_language"
     assert sure.get("intent")["name"] == "inform_age"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from ally.nlu.safety_net import ALARM_MIN_CONFIDENCE, decide, load_lexicon, match, read_lexicon_file
+from ally.nlu.safety_net import ALARM_MIN_CONFIDENCE, decide, load_lexicon, match, read_lexicon_file, self_harm_matches
 
 LEXICON = load_lexicon()
 
@@ -132,13 +132,23 @@ def test_self_harm_words_of_the_user_own_override_the_friend_flow(language, text
 
 
 @pytest.mark.parametrize("language,text,own", SPEAKERS)
-def test_a_friends_words_the_classifier_was_unsure_of_get_the_friend_flow(language, text, own):
-    """Unsure, most likely a friend, and a friend's self-harm words: the friend flow and a line open now."""
+def test_a_friends_words_the_classifier_was_unsure_of_get_a_line_open_now(language, text, own):
+    """Unsure: a friend's words of the third person ("la mia amica vuole uccidersi") are the friend flow;
+    words the self-harm section holds ("chce się zabić") are crisis support. A line open now either way."""
     decision = decide(text, ranked(("nlu_fallback", 0.55), ("friend_at_risk", 0.3)), LEXICON, language)
-    if own:
-        assert decision.intent in ("self_harm", None) and decision.also_scenario != "self_harm"
+    if own or self_harm_matches(text)["self_harm"]:
+        assert decision.intent == "self_harm" and decision.also_scenario != "self_harm"
     else:
         assert (decision.intent, decision.also_scenario) == ("friend_at_risk", "self_harm")
+
+
+def test_a_friend_the_language_guess_missed_is_still_a_friend():
+    # Polish read as English (or as a language Ally does not speak): every language's speaker words judge.
+    text = "znalazłam u niej żyletki w piórniku i boję się o nią"
+    decision = decide(text, ranked(("nlu_fallback", 0.55), ("self_harm", 0.3)), LEXICON, "en")
+    assert decision.intent != "friend_at_risk"  # the best guess, self-harm, is the user's own
+    decision = decide(text, ranked(("nlu_fallback", 0.55), ("friend_at_risk", 0.3)), LEXICON, "en")
+    assert (decision.intent, decision.also_scenario) == ("friend_at_risk", "self_harm")
 
 
 def test_an_unsure_message_most_likely_the_users_own_stays_the_users():
