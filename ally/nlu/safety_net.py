@@ -62,7 +62,8 @@ DANGER, SELF_HARM = PRIORITY[0], "self_harm"
 DISTRESS = "distress"  # a lexicon section, not an intent
 ALSO_SCENARIO = "also_scenario"
 # The scenarios whose steps follow crisis support when a message has both.
-COMBINABLE = set(REGISTRY.risk) - set(PRIORITY) - REGISTRY.someone_else
+OWN_RISK = set(REGISTRY.risk) - REGISTRY.someone_else  # the risks of the user's own
+COMBINABLE = OWN_RISK - set(PRIORITY)
 (FRIEND,) = REGISTRY.someone_else  # the intent for someone else at risk (friend_at_risk)
 
 Lexicon = Dict[str, List["re.Pattern[str]"]]
@@ -150,10 +151,6 @@ def whose(folded: str, spans: List[Tuple[int, int]], language: Optional[str] = N
     return votes.pop() if len(votes) == 1 else None
 
 
-def own_self_harm(folded: str, spans: List[Tuple[int, int]], language: Optional[str] = None) -> bool:
-    return whose(folded, spans, language) is True
-
-
 def match(text: str, lexicon: Lexicon) -> Optional[str]:
     """The most urgent intent whose lexicon matches `text`, if any (distress is not an intent)."""
     folded = normalise(text)
@@ -238,23 +235,22 @@ def decide(
     caught = next((intent for intent in PRIORITY if intent in found), None)
     is_distressed = bool(found & {SELF_HARM, DISTRESS})
     if predicted in REGISTRY.someone_else:
-        if own_self_harm(folded, matches[SELF_HARM], language):
+        if whose(folded, matches[SELF_HARM], language) is True:
             return Decision(SELF_HARM)
         return Decision(also_scenario=SELF_HARM if is_distressed else None)
     if caught == DANGER:
         return Decision(DANGER)
     guess = next((r["name"] for r in ranking if r["name"] != FALLBACK), None)
-    own_scenario = guess in REGISTRY.risk and guess != FRIEND
-    spans = matches[DISTRESS]
-    speaker = whose(folded, spans, language) if spans else None
-    if speaker is None and spans:
-        speaker = whose(folded, spans)  # the language guess may be wrong: "znalazłam u niej żyletki" read as English
-    if predicted == FALLBACK and not own_scenario and not matches[SELF_HARM] and speaker is False:
+    if predicted == FALLBACK and matches[DISTRESS] and not matches[SELF_HARM] and guess not in OWN_RISK:
         # Unsure, and the only self-harm words are a friend's ("ma pote veut s'ouvrir les veines"): the
         # friend flow, with a line open now. Not when the user's own self-harm words are there, nor when the
         # classifier's best guess is a risk of the user's own: "he" in "he says so and i want it all to end"
         # may be the groomer.
-        return Decision(FRIEND, also_scenario=SELF_HARM)
+        speaker = whose(folded, matches[DISTRESS], language)
+        if speaker is None and language:  # the guess may be wrong: "znalazłam u niej żyletki" read as English
+            speaker = whose(folded, matches[DISTRESS])
+        if speaker is False:
+            return Decision(FRIEND, also_scenario=SELF_HARM)
     if predicted in ALARMS and caught is None and not is_distressed and confidence < ALARM_MIN_CONFIDENCE:
         return Decision(FALLBACK, unsure_alarm=predicted)
     if predicted == DANGER:
